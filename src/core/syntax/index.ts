@@ -1,0 +1,13 @@
+/** atproto identifier syntax: validators, parsers and branded types, one file per kind. */
+export * from './at-identifier.ts'
+export * from './at-uri.ts'
+export * from './cid-string.ts'
+export * from './datetime.ts'
+export * from './did.ts'
+export * from './errors.ts'
+export * from './handle.ts'
+export * from './language.ts'
+export * from './nsid.ts'
+export * from './record-key.ts'
+export * from './tid.ts'
+export * from './uri.ts'
