@@ -1,30 +1,17 @@
 /**
  * DAG-CBOR encoding (the atproto data model's binary form, "DRISL").
- * Spec: data-model "Data Model / CBOR". Maps are encoded with canonical key order by
- * @ipld/dag-cbor; floats, undefined and non-string keys are not part of the atproto data model.
+ * Spec: data-model "Data Model / CBOR"; https://dasl.ing/drisl.html.
+ * The strict encoder and decoder live in cbor-encode.ts and cbor-decode.ts; this module is the
+ * API the rest of the code uses. Both directions reject floats, undefined, integers outside the
+ * safe range and anything else outside the data model, with a CborError.
  */
-import * as dagCbor from '@ipld/dag-cbor'
-import { type CID, cidForCbor } from './cid.ts'
 
-export class CborError extends Error {
-  override name = 'CborError'
-}
+import { encodeCbor } from './cbor-encode.ts'
+import type { CID } from './cid.ts'
+import { cidForCbor } from './cid.ts'
 
-export function encodeCbor(value: unknown): Uint8Array {
-  try {
-    return dagCbor.encode(value)
-  } catch (err) {
-    throw new CborError(`cannot encode value as DAG-CBOR: ${(err as Error).message}`)
-  }
-}
-
-export function decodeCbor<T = unknown>(bytes: Uint8Array): T {
-  try {
-    return dagCbor.decode<T>(bytes)
-  } catch (err) {
-    throw new CborError(`invalid DAG-CBOR: ${(err as Error).message}`)
-  }
-}
+export { decodeCbor, decodeCborFirst } from './cbor-decode.ts'
+export { CborError, encodeCbor, MAX_CBOR_DEPTH } from './cbor-encode.ts'
 
 /** Encodes a value and returns the bytes with their CID (one encode, one hash). */
 export function encodeBlock(value: unknown): { cid: CID; bytes: Uint8Array } {

@@ -1,0 +1,98 @@
+/**
+ * The one place that calls @noble/curves: ECDSA over k256 (ES256K) and p256 (ES256).
+ * Spec: cryptography "ECDSA Signature Malleability". atproto signs sha256(message) and requires
+ * low-S, compact (r || s, 64 bytes) signatures.
+ * Tricky bits: noble v2 hashes the message itself unless told `prehash: false`; we hash with
+ * Bun's native SHA-256 and pass every option explicitly so no library default decides anything.
+ * Signing is deterministic (RFC 6979), so our signatures equal the reference implementation's.
+ */
+import { p256 } from '@noble/curves/nist.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '../cid.ts'
+
+export type JwtAlg = 'ES256K' | 'ES256'
+
+export const JWT_ALGS: readonly JwtAlg[] = ['ES256K', 'ES256']
+
+/** A private key, public key or did:key that cannot be used. */
+export class InvalidKeyError extends Error {
+  override name = 'InvalidKeyError'
+}
+
+const CURVES = { ES256K: secp256k1, ES256: p256 } as const
+const SIGNATURE_LENGTH = 64
+const PRIVATE_KEY_LENGTH = 32
+
+export function isJwtAlg(value: unknown): value is JwtAlg {
+  return value === 'ES256K' || value === 'ES256'
+}
+
+/** Signs sha256(msg); returns a 64-byte compact low-S signature. */
+export function signMessage(jwtAlg: JwtAlg, privateKey: Uint8Array, msg: Uint8Array): Uint8Array {
+  return CURVES[jwtAlg].sign(sha256(msg), privateKey, {
+    prehash: false,
+    lowS: true,
+    format: 'compact',
+    extraEntropy: false,
+  })
+}
+
+/**
+ * Verifies a signature over sha256(msg). Strict mode (the default) accepts only 64-byte compact
+ * low-S signatures; `allowMalleableSig` also accepts high-S and DER-encoded ones. Returns false
+ * for any unusable signature or key instead of throwing.
+ */
+export function verifyMessage(
+  jwtAlg: JwtAlg,
+  publicKey: Uint8Array,
+  msg: Uint8Array,
+  sig: Uint8Array,
+  allowMalleableSig = false,
+): boolean {
+  const compact = sig.length === SIGNATURE_LENGTH
+  if (!compact && !allowMalleableSig) return false
+  try {
+    return CURVES[jwtAlg].verify(sig, sha256(msg), publicKey, {
+      prehash: false,
+      lowS: !allowMalleableSig,
+      format: compact ? 'compact' : 'der',
+    })
+  } catch {
+    return false
+  }
+}
+
+/** Compressed (33-byte) public key of a private key. */
+export function publicKeyOf(jwtAlg: JwtAlg, privateKey: Uint8Array): Uint8Array {
+  return CURVES[jwtAlg].getPublicKey(privateKey, true)
+}
+
+/** Validates a private key's encoding and range; returns a private copy. */
+export function checkPrivateKey(jwtAlg: JwtAlg, privateKey: Uint8Array): Uint8Array {
+  if (privateKey.length !== PRIVATE_KEY_LENGTH || !CURVES[jwtAlg].utils.isValidSecretKey(privateKey)) {
+    throw new InvalidKeyError(`invalid ${jwtAlg} private key`)
+  }
+  return Uint8Array.from(privateKey)
+}
+
+export function randomPrivateKey(jwtAlg: JwtAlg): Uint8Array {
+  return CURVES[jwtAlg].utils.randomSecretKey()
+}
+
+/** Checks that bytes (compressed or uncompressed SEC1) are a point on the curve; returns the compressed form. */
+export function compressPublicKey(jwtAlg: JwtAlg, publicKey: Uint8Array): Uint8Array {
+  try {
+    return CURVES[jwtAlg].Point.fromBytes(publicKey).toBytes(true)
+  } catch {
+    throw new InvalidKeyError(`invalid ${jwtAlg} public key (${publicKey.length} bytes)`)
+  }
+}
+
+/** The uncompressed (65-byte) form of a valid public key, for JWKs and legacy formats. */
+export function decompressPublicKey(jwtAlg: JwtAlg, publicKey: Uint8Array): Uint8Array {
+  try {
+    return CURVES[jwtAlg].Point.fromBytes(publicKey).toBytes(false)
+  } catch {
+    throw new InvalidKeyError(`invalid ${jwtAlg} public key (${publicKey.length} bytes)`)
+  }
+}
