@@ -5,7 +5,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
 const SRC = resolve(import.meta.dir, '../../src')
-const LAYERS: Record<string, number> = { data: 0, core: 0, lib: 0, config: 0, storage: 1, services: 2, http: 3, cli: 4 }
+const LAYERS: Record<string, number> = {
+  data: 0,
+  core: 0,
+  lib: 0,
+  config: 0,
+  storage: 1,
+  services: 2,
+  http: 3,
+  cli: 4,
+}
 
 function layerOf(file: string): string {
   const rel = relative(SRC, file)

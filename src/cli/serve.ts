@@ -1,0 +1,78 @@
+/** `perlsky serve`: runs the PDS until SIGTERM/SIGINT, then drains requests and closes the database. */
+import { createLogger } from '../lib/logger.ts'
+import { VERSION } from '../lib/version.ts'
+import { createContext } from '../services/context.ts'
+import { type CliCommand, EXIT_OK, expectNoPositionals, parseFlags, runGuarded } from './command.ts'
+import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from './config-source.ts'
+import { processIo } from './io.ts'
+import { waitForShutdownSignal } from './signals.ts'
+
+const usage = `usage: perlsky serve [--config FILE | --dev]
+
+Runs the PDS on the configured host and port until SIGTERM or SIGINT, applying pending database
+migrations first. On a signal it stops accepting connections, finishes requests in flight and
+exits 0; a second signal exits at once.
+
+options:
+${CONFIG_FLAGS_USAGE}
+  -h, --help          show this help`
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the PDS',
+  usage,
+  run: (args, io = processIo()) =>
+    runGuarded(io, usage, async () => {
+      const { values, positionals } = parseFlags(args, {
+        ...CONFIG_FLAGS,
+        help: { type: 'boolean', short: 'h' },
+      })
+      if (values.help) {
+        io.stdout(`${usage}\n`)
+        return EXIT_OK
+      }
+      expectNoPositionals(positionals)
+      const { config, path } = loadCliConfig(values, io)
+      const logger = createLogger({ level: config.log_level })
+      // Loaded here, not at the top: other commands (version, admin ...) need not load the HTTP stack.
+      const { startServer } = await import('../http/server.ts')
+      const ctx = createContext(config, { logger })
+      const server = await startServer(ctx).catch(async (err: unknown) => {
+        await ctx.close()
+        throw err
+      })
+      logger.info('perlsky started', {
+        version: VERSION,
+        config: path,
+        url: server.url,
+        base_url: config.base_url,
+      })
+      io.stdout(`perlsky ${VERSION} listening on ${server.url} (public URL ${config.base_url})\n`)
+      io.stdout(`${accountHint(server.url, config.service_handle_domain, config.invite_code_required)}\n`)
+      const signal = await waitForShutdownSignal((again) =>
+        logger.warn('second signal, exiting without draining', { signal: again }),
+      )
+      logger.info('shutting down', { signal })
+      try {
+        await server.stop()
+      } finally {
+        await ctx.close()
+      }
+      logger.info('stopped')
+      return EXIT_OK
+    }),
+}
+
+function accountHint(serverUrl: string, handleDomain: string, inviteRequired: boolean): string {
+  const url = serverUrl.endsWith('/') ? serverUrl.slice(0, -1) : serverUrl
+  const body = JSON.stringify({
+    handle: `alice.${handleDomain}`,
+    email: 'alice@example.com',
+    password: 'correct horse battery staple',
+    ...(inviteRequired ? { inviteCode: 'INVITE_CODE' } : {}),
+  })
+  return (
+    `create an account with: curl -X POST ${url}/xrpc/com.atproto.server.createAccount ` +
+    `-H 'Content-Type: application/json' -d '${body}'`
+  )
+}

@@ -1,0 +1,8 @@
+/**
+ * Every migration, in order. Registered statically (not read from a folder at run time) so the
+ * compiled binary carries them. Add a migration by creating `NNN-name.ts` and appending it here.
+ */
+import { migration001Initial } from './001-initial.ts'
+import type { Migration } from './migration.ts'
+
+export const MIGRATIONS: readonly Migration[] = [migration001Initial]
