@@ -3,30 +3,30 @@
  * SQLite; tests implement it over a Map. Synchronous on purpose: a whole commit runs inside one
  * synchronous SQLite transaction.
  */
-import type { CID } from './cid.ts'
+import { type CID, cidKey } from './cid.ts'
 
 export interface BlockReader {
   get(cid: CID): Uint8Array | undefined
 }
 
-/** An in-memory block map keyed by CID string; also a BlockReader. */
+/** An in-memory block map keyed by binary CID; also a BlockReader. */
 export class BlockMap implements BlockReader {
   private readonly blocks = new Map<string, { cid: CID; bytes: Uint8Array }>()
 
   get(cid: CID): Uint8Array | undefined {
-    return this.blocks.get(cid.toString())?.bytes
+    return this.blocks.get(cidKey(cid))?.bytes
   }
 
   has(cid: CID): boolean {
-    return this.blocks.has(cid.toString())
+    return this.blocks.has(cidKey(cid))
   }
 
   set(cid: CID, bytes: Uint8Array): void {
-    this.blocks.set(cid.toString(), { cid, bytes })
+    this.blocks.set(cidKey(cid), { cid, bytes })
   }
 
   delete(cid: CID): void {
-    this.blocks.delete(cid.toString())
+    this.blocks.delete(cidKey(cid))
   }
 
   addAll(other: BlockMap): void {

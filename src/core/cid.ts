@@ -32,6 +32,14 @@ export function cidForRawDigest(digest: Uint8Array): CID {
   return CID.createV1(RAW_CODEC, Digest.create(SHA256_CODE, digest))
 }
 
+/**
+ * A compact map key for a CID: its binary form as a latin-1 string. Much cheaper than the base32
+ * `toString()` on hot paths (block maps during a commit); not for display.
+ */
+export function cidKey(cid: CID): string {
+  return String.fromCharCode.apply(null, cid.bytes as unknown as number[])
+}
+
 export class InvalidCidError extends Error {
   override name = 'InvalidCidError'
 }

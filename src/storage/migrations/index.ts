@@ -3,6 +3,7 @@
  * compiled binary carries them. Add a migration by creating `NNN-name.ts` and appending it here.
  */
 import { migration001Initial } from './001-initial.ts'
+import { migration002Accounts } from './002-accounts.ts'
 import type { Migration } from './migration.ts'
 
-export const MIGRATIONS: readonly Migration[] = [migration001Initial]
+export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002Accounts]
