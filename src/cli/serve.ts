@@ -41,6 +41,9 @@ export const serveCommand: CliCommand = {
         await ctx.close()
         throw err
       })
+      // The binary starts with a raised JIT threshold (build.ts) so run-once startup code is not
+      // compiled; from here on the code that runs is request handling, which should be.
+      Bun.unsafe.setJITPolicy(1)
       logger.info('perlsky started', {
         version: VERSION,
         config: path,

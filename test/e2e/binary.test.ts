@@ -88,7 +88,8 @@ describe('the compiled binary', () => {
       data_dir: 'data',
     })
     const migrated = await runToEnd(['migrate', '--config', config])
-    expect(migrated).toMatchObject({ code: 0, stdout: 'applied 001 initial\n' })
+    expect(migrated.code).toBe(0)
+    expect(migrated.stdout).toStartWith('applied 001 initial\n')
 
     const server = spawn(['serve', '--config', config])
     const url = `http://127.0.0.1:${port}`

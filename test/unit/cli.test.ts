@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { version } from '../../package.json'
 import { runCli } from '../../src/cli/index.ts'
 import type { CliIo } from '../../src/cli/io.ts'
+import { MIGRATIONS } from '../../src/storage/migrations/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-cli-test-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -207,10 +208,10 @@ describe('perlsky migrate', () => {
 
   test('applies pending migrations once, then reports the database up to date', async () => {
     const path = writeConfig()
-    expect(await run(['migrate', '--config', path])).toMatchObject({
-      code: 0,
-      stdout: 'applied 001 initial\n',
-    })
+    const first = await run(['migrate', '--config', path])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toStartWith('applied 001 initial\n')
+    expect(first.stdout.trim().split('\n')).toHaveLength(MIGRATIONS.length)
     const again = await run(['migrate', '--config', path])
     expect(again.stdout).toContain('is up to date')
     const status = await run(['migrate', 'status', '--config', path])
