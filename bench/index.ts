@@ -2,6 +2,7 @@
 // compare them across commits on the same machine.
 import { benchCodec } from './core-codec.ts'
 import { benchRepo } from './core-repo.ts'
+import { benchRepoHttp } from './repo-http.ts'
 import { benchStartup } from './startup.ts'
 
 const results: Record<string, unknown> = {
@@ -11,6 +12,7 @@ const only = process.argv.slice(2)
 const suites: Record<string, () => Promise<Record<string, number>>> = {
   codec: benchCodec,
   repo: benchRepo,
+  repoHttp: benchRepoHttp,
   startup: benchStartup,
 }
 for (const [name, run] of Object.entries(suites)) {

@@ -29,7 +29,11 @@ export const SECRET_KEYS = [
   'metrics_token',
   'plc_rotation_private_key_hex',
   'sentry_dsn',
+  'email_smtp_url',
 ] as const
+
+/** The largest accepted repo_import_limit (the HTTP layer's request-size ceiling for importRepo). */
+export const MAX_REPO_IMPORT_LIMIT = 16 * 1024 ** 3
 
 const httpUrl = () =>
   z
@@ -61,6 +65,15 @@ function jwtSecretProblem(s: string): string | undefined {
   }
   if (s.length < MIN_JWT_SECRET_LENGTH) return `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`
   return undefined
+}
+
+/** An SMTP server URL: smtp:// (STARTTLS when the server offers it) or smtps:// (TLS), with a host. */
+function smtpUrlProblem(s: string): string | undefined {
+  if (s.includes(PLACEHOLDER_PREFIX)) return 'is still the placeholder from the example config'
+  const url = URL.canParse(s) ? new URL(s) : undefined
+  if (url !== undefined && (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname)
+    return undefined
+  return 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465'
 }
 
 const checkedString = (problemOf: (s: string) => string | undefined) =>
@@ -113,14 +126,29 @@ const fields = {
   chat_service_did: did().default('did:web:api.bsky.chat'),
   crawlers: z.array(httpUrl()).default([]),
   crawler_notify_interval: positiveInt('seconds').default(1200),
+  subscription_backfill_window_seconds: positiveInt('seconds').default(259_200),
   data_dir: nonEmpty(),
   db_path: nonEmpty().optional(),
   testing_auto_confirm_email: z.boolean().default(false),
   testing_allow_unauthenticated_email_confirm: z.boolean().default(false),
   contact_email_address: z.string().refine(isEmailAddress, 'must be an email address').optional(),
+  email_smtp_url: checkedString(smtpUrlProblem).optional(),
+  email_from_address: z.string().refine(isEmailAddress, 'must be an email address').optional(),
   privacy_policy_url: httpUrl().optional(),
   terms_of_service_url: httpUrl().optional(),
   blob_upload_limit: positiveInt('bytes').default(104_857_600),
+  // OAuth access tokens are checked against their session on every request (so revocable);
+  // the OAuth spec still asks for lifetimes under 30 minutes.
+  oauth_access_token_lifetime_seconds: z
+    .number()
+    .refine(
+      (n) => Number.isInteger(n) && n >= 60 && n <= 1800,
+      'must be a whole number of seconds from 60 to 1800',
+    )
+    .default(900),
+  repo_import_limit: positiveInt('bytes')
+    .refine((n) => n <= MAX_REPO_IMPORT_LIMIT, `must be at most ${MAX_REPO_IMPORT_LIMIT} bytes (16 GiB)`)
+    .default(536_870_912),
   log_level: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
@@ -132,13 +160,22 @@ export const CONFIG_KEYS: readonly string[] = Object.keys(fields)
 export const configSchema = z.object(fields).superRefine(
   (value, ctx) => {
     // Runs even when other keys failed (see `when`), so every problem is reported in one go.
-    const raw = value as { account_did_method?: unknown; plc_rotation_private_key_hex?: unknown }
+    const raw = value as Record<string, unknown>
     if (raw.account_did_method === 'did:plc' && raw.plc_rotation_private_key_hex === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['plc_rotation_private_key_hex'],
         message: 'is required when account_did_method is "did:plc"',
       })
+    }
+    // Email needs both the server and the sender address; one without the other is a mistake.
+    for (const [key, other] of [
+      ['email_smtp_url', 'email_from_address'],
+      ['email_from_address', 'email_smtp_url'],
+    ] as const) {
+      if (raw[key] !== undefined && raw[other] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [other], message: `is required when ${key} is set` })
+      }
     }
   },
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },

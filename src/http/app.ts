@@ -8,9 +8,12 @@ import type { AppContext } from '../services/context.ts'
 import { NotFoundError } from '../services/errors.ts'
 import { clientInfo } from './client-info.ts'
 import { preflightResponse } from './cors.ts'
+import { accountDidJsonResponse } from './did-web.ts'
 import { errorResponse } from './error-mapper.ts'
+import { firehoseRoutes } from './firehose.ts'
 import { healthResponse } from './health.ts'
 import { homeResponse, robotsResponse } from './home.ts'
+import { createOAuthHttp, webRequest } from './oauth/index.ts'
 import { RequestLog } from './request-log.ts'
 import { didJsonResponse } from './well-known.ts'
 import { createAuthVerifiers } from './xrpc/auth.ts'
@@ -29,48 +32,82 @@ export interface AppOptions {
 
 export function createApp(ctx: AppContext, opts: AppOptions) {
   const requests = new RequestLog(ctx.logger)
+  const oauth = createOAuthHttp(ctx)
   const xrpc = createXrpcRouter({
     ctx,
     lexicons: opts.lexicons,
     methods: opts.methods,
-    auth: createAuthVerifiers(),
+    auth: createAuthVerifiers(ctx),
     validateOutput: opts.validateOutput ?? false,
     binaryInputLimit: ctx.config.blob_upload_limit,
   })
-  return new Elysia()
-    .onRequest(({ request }) => {
-      requests.begin(request)
-    })
-    .onError(({ request, error, code }) => {
-      const { id, url } = requests.state(request)
-      const err = code === 'NOT_FOUND' ? new NotFoundError() : error
-      return errorResponse(err, {
-        logger: ctx.logger,
-        requestId: id,
-        method: request.method,
-        path: url.pathname,
+  return (
+    new Elysia()
+      .onRequest(({ request }) => {
+        requests.begin(request)
       })
-    })
-    .mapResponse(({ request, responseValue, server }) =>
-      responseValue instanceof Response ? requests.finish(request, responseValue, server) : undefined,
-    )
-    .get('/', homeResponse)
-    .get('/robots.txt', robotsResponse)
-    .get('/_health', () => healthResponse(ctx))
-    .get('/xrpc/_health', () => healthResponse(ctx))
-    .get('/.well-known/did.json', () => didJsonResponse(ctx.config))
-    .options('/xrpc/*', ({ request }) => preflightResponse(request))
-    .options('/.well-known/*', ({ request }) => preflightResponse(request))
-    .all(
-      '/xrpc/*',
-      ({ request, server }) => {
+      .onError(({ request, error, code }) => {
         const { id, url } = requests.state(request)
-        const logger = ctx.logger.child({ requestId: id })
-        return xrpc({ request, url, client: clientInfo(request, server), requestId: id, logger })
-      },
-      { parse: 'none' },
-    )
-    .all('*', () => {
-      throw new NotFoundError()
-    })
+        const err = code === 'NOT_FOUND' ? new NotFoundError() : error
+        return errorResponse(err, {
+          logger: ctx.logger,
+          requestId: id,
+          method: request.method,
+          path: url.pathname,
+        })
+      })
+      .mapResponse(({ request, responseValue, server }) =>
+        responseValue instanceof Response ? requests.finish(request, responseValue, server) : undefined,
+      )
+      .get('/', homeResponse)
+      .get('/robots.txt', robotsResponse)
+      .get('/_health', () => healthResponse(ctx))
+      .get('/xrpc/_health', () => healthResponse(ctx))
+      .get('/.well-known/did.json', () => didJsonResponse(ctx.config))
+      .get('/users/:id/did.json', ({ params }) => accountDidJsonResponse(ctx, params.id))
+      // OAuth (docs/OAUTH.md): discovery, signing keys, PAR, token, revocation, the pages.
+      .get('/.well-known/oauth-protected-resource', oauth.endpoints.protectedResource)
+      .get('/.well-known/oauth-authorization-server', oauth.endpoints.authorizationServer)
+      .get('/oauth/jwks', oauth.endpoints.jwks)
+      .options('/oauth/*', ({ request }) => preflightResponse(request))
+      .post('/oauth/par', ({ request, server }) => oauth.endpoints.par(webRequest(request, server)), {
+        parse: 'none',
+      })
+      .post('/oauth/token', ({ request, server }) => oauth.endpoints.token(webRequest(request, server)), {
+        parse: 'none',
+      })
+      .post('/oauth/revoke', ({ request, server }) => oauth.endpoints.revoke(webRequest(request, server)), {
+        parse: 'none',
+      })
+      .get('/oauth/authorize', ({ request, server }) => oauth.authorize.show(webRequest(request, server)))
+      .post(
+        '/oauth/authorize',
+        ({ request, server }) => oauth.authorize.submit(webRequest(request, server)),
+        {
+          parse: 'none',
+        },
+      )
+      .get('/oauth/assets/style.css', oauth.stylesheet)
+      .get('/account', ({ request, server }) => oauth.account.show(webRequest(request, server)))
+      .post('/account', ({ request, server }) => oauth.account.submit(webRequest(request, server)), {
+        parse: 'none',
+      })
+      // GET /xrpc/com.atproto.sync.subscribeRepos (WebSocket), with event pruning and crawler pings.
+      .use(firehoseRoutes(ctx, opts.lexicons))
+      .options('/xrpc/*', ({ request }) => preflightResponse(request))
+      .options('/.well-known/*', ({ request }) => preflightResponse(request))
+      .all(
+        '/xrpc/*',
+        ({ request, server }) => {
+          const { id, url } = requests.state(request)
+          const logger = ctx.logger.child({ requestId: id })
+          const call = { request, url, client: clientInfo(request, server), requestId: id, logger }
+          return xrpc(call).then((response) => oauth.withDpopNonce(request, response))
+        },
+        { parse: 'none' },
+      )
+      .all('*', () => {
+        throw new NotFoundError()
+      })
+  )
 }

@@ -4,9 +4,18 @@
  * are added here so the HTTP layer and admin commands share one construction path.
  */
 import type { Config } from '../config/schema.ts'
+import { type Lexicons, loadBuiltinLexicons } from '../core/lexicon/index.ts'
+import { TidClock } from '../core/tid-clock.ts'
 import { createLogger, type Logger } from '../lib/logger.ts'
 import { Db } from '../storage/database.ts'
 import { migrate } from '../storage/migrate.ts'
+import { AccountService } from './accounts/account-service.ts'
+import { createIdentityServices, type IdentityServices, identityPort } from './accounts/identity-port.ts'
+import type { BlobService } from './blobs/index.ts'
+import type { Mailer } from './email/mailer.ts'
+import type { PreferencesService } from './preferences/index.ts'
+import { buildRepoServices, type RepoService } from './repo/index.ts'
+import type { Sequencer } from './sequencer/index.ts'
 
 export type { Logger } from '../lib/logger.ts'
 
@@ -15,6 +24,18 @@ export interface AppContext {
   readonly config: Config
   readonly logger: Logger
   readonly db: Db
+  /** DID and handle resolution, the PLC directory (one SSRF-guarded fetch). */
+  readonly identity: IdentityServices
+  /** Accounts, sessions, app passwords, invites, email-token flows. */
+  readonly accounts: AccountService
+  /** Outgoing email (SMTP when configured) and its outbox. */
+  readonly mailer: Mailer
+  /** The one TID clock for revs and record keys. */
+  readonly tid: TidClock
+  readonly sequencer: Sequencer
+  readonly repo: RepoService
+  readonly blobs: BlobService
+  readonly preferences: PreferencesService
   /** Throws DatabaseUnavailableError when the database cannot answer a trivial query. */
   healthCheck(): void
   /** Closes the database; safe to call twice. */
@@ -23,6 +44,8 @@ export interface AppContext {
 
 export interface ContextOptions {
   logger?: Logger
+  /** Defaults to the built-in lexicons. */
+  lexicons?: Lexicons
 }
 
 /** Opens the database, applies pending migrations and wires the services. */
@@ -35,11 +58,42 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     db.close()
     throw err
   }
+  const identity = createIdentityServices(config, logger)
+  const tid = new TidClock()
+  // The accounts service comes first (the repo signs with its keys); it reaches the repo and the
+  // sequencer, built right after, through getters.
+  const accounts = new AccountService({
+    db,
+    config,
+    logger,
+    identity: identityPort(identity),
+    repo: () => repoServices.repo,
+    events: () => repoServices.sequencer,
+  })
+  const repoServices = buildRepoServices({
+    db,
+    dataDir: config.data_dir,
+    logger,
+    lexicons: opts.lexicons ?? loadBuiltinLexicons(),
+    tid,
+    accounts,
+    resolveDidDoc: async (did) => (await identity.dids.resolve(did)) ?? undefined,
+  })
+  repoServices.blobs.sweeper.start()
   return {
     config,
     logger,
     db,
+    identity,
+    accounts,
+    mailer: accounts.mailer,
+    tid,
+    ...repoServices,
     healthCheck: () => db.healthCheck(),
-    close: async () => db.close(),
+    close: async () => {
+      repoServices.blobs.sweeper.stop()
+      repoServices.sequencer.close()
+      db.close()
+    },
   }
 }

@@ -112,8 +112,12 @@ describe('XRPC method resolution', () => {
     ['an unknown NSID', 'com.example.nothing.here', {}, 501, notImplemented()],
     [
       'a known method without a handler',
-      'com.atproto.repo.createRecord',
-      { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
+      'com.atproto.temp.requestPhoneVerification',
+      {
+        method: 'POST',
+        body: '{"phoneNumber":"+15550100"}',
+        headers: { 'content-type': 'application/json' },
+      },
       501,
       notImplemented(),
     ],
@@ -149,7 +153,8 @@ describe('XRPC method resolution', () => {
 
   test('@atproto/api sees MethodNotImplemented as an XRPC error', async () => {
     const agent = new AtpAgent({ service: h.url })
-    const call = agent.com.atproto.server.getAccountInviteCodes()
+    // Phone verification belongs to an entryway, never to a PDS, so it stays unimplemented.
+    const call = agent.com.atproto.temp.requestPhoneVerification({ phoneNumber: '+15550100' })
     await expect(call).rejects.toMatchObject({ status: 501, error: 'MethodNotImplemented' })
   })
 })

@@ -12,7 +12,10 @@ const SECRETS = {
   metrics_token: 'metrics-token-value-xyz',
   plc_rotation_private_key_hex: 'a'.repeat(64),
   sentry_dsn: 'https://sentrypublickey123@o0.ingest.sentry.io/42',
+  email_smtp_url: 'smtps://mailer:smtp-password-xyz@smtp.example.com:465',
 }
+
+const EMAIL_FROM = { email_from_address: 'noreply@pds.example.com' }
 
 const MINIMAL = {
   base_url: 'https://pds.example.com',
@@ -54,6 +57,7 @@ describe('loadConfig defaults', () => {
       testing_auto_confirm_email: false,
       testing_allow_unauthenticated_email_confirm: false,
       blob_upload_limit: 104857600,
+      repo_import_limit: 536870912,
       log_level: 'info',
     })
     expect(config.admin_password).toBeUndefined()
@@ -180,6 +184,8 @@ describe('loadConfig errors', () => {
     ['privacy_policy_url', 'javascript:alert(1)', 'must be an http(s) URL'],
     ['terms_of_service_url', {}, 'must be a string, not an object'],
     ['blob_upload_limit', -1, 'must be a positive whole number of bytes'],
+    ['repo_import_limit', 0, 'must be a positive whole number of bytes'],
+    ['repo_import_limit', 17 * 1024 ** 3, 'must be at most 17179869184 bytes (16 GiB)'],
     ['log_level', 'verbose', 'must be one of debug, info, warn, error'],
   ]
   for (const [key, value, message] of wrongTypes) {
@@ -277,9 +283,49 @@ describe('configWarnings', () => {
   })
 })
 
+describe('email settings', () => {
+  test('are optional: without them email goes to the outbox only', () => {
+    const config = loadConfig(MINIMAL, '/')
+    expect(config.email_smtp_url).toBeUndefined()
+    expect(config.email_from_address).toBeUndefined()
+  })
+
+  test('accept smtp:// and smtps:// URLs with a host', () => {
+    for (const url of [
+      'smtp://127.0.0.1:2525',
+      'smtps://user:pass@smtp.example.com:465',
+      'smtp://mail.example.com',
+    ]) {
+      expect(loadConfig({ ...MINIMAL, ...EMAIL_FROM, email_smtp_url: url }, '/').email_smtp_url).toBe(url)
+    }
+  })
+
+  test('refuse other URLs without echoing them', () => {
+    for (const url of ['https://smtp.example.com', 'smtp://', 'user:secret@smtp.example.com']) {
+      const problems = problemsOf({ ...MINIMAL, ...EMAIL_FROM, email_smtp_url: url })
+      expect(problems).toEqual([
+        'config error: email_smtp_url: must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465',
+      ])
+      expect(problems.join('\n')).not.toContain('secret')
+    }
+  })
+
+  test('come together: each needs the other', () => {
+    expect(problemsOf({ ...MINIMAL, email_smtp_url: 'smtp://127.0.0.1:2525' })).toEqual([
+      'config error: email_from_address: is required when email_smtp_url is set',
+    ])
+    expect(problemsOf({ ...MINIMAL, ...EMAIL_FROM })).toEqual([
+      'config error: email_smtp_url: is required when email_from_address is set',
+    ])
+    expect(
+      problemsOf({ ...MINIMAL, email_smtp_url: 'smtp://x.example', email_from_address: 'nope' }),
+    ).toEqual(['config error: email_from_address: must be an email address'])
+  })
+})
+
 describe('redactConfig', () => {
   test('hides every secret and keeps only the host and project of the Sentry DSN', () => {
-    const config = loadConfig({ ...MINIMAL, ...SECRETS }, '/')
+    const config = loadConfig({ ...MINIMAL, ...SECRETS, ...EMAIL_FROM }, '/')
     const text = JSON.stringify(redactConfig(config))
     for (const value of Object.values(SECRETS)) expect(text).not.toContain(value)
     expect(redactConfig(config)).toMatchObject({
@@ -288,6 +334,8 @@ describe('redactConfig', () => {
       metrics_token: '[redacted]',
       plc_rotation_private_key_hex: '[redacted]',
       sentry_dsn: 'https://[redacted]@o0.ingest.sentry.io/42',
+      email_smtp_url: '[redacted]',
+      email_from_address: 'noreply@pds.example.com',
       base_url: 'https://pds.example.com',
     })
   })
@@ -342,6 +390,7 @@ describe('ops/perlsky.example.json', () => {
       'config error: jwt_secret: is still the placeholder from the example config',
       'config error: admin_password: is still the placeholder from the example config',
       'config error: metrics_token: is still the placeholder from the example config',
+      'config error: email_smtp_url: is still the placeholder from the example config',
     ])
   })
 

@@ -7,8 +7,18 @@ import type { CliCommand } from '../command.ts'
 import { type CommandGroup, dispatch, groupUsage } from '../dispatch.ts'
 import { processIo } from '../io.ts'
 import { configCheckCommand } from './config-check.ts'
+import { createInviteCommand } from './create-invite.ts'
+import { emailCommand } from './email.ts'
+import { oauthCommand } from './oauth.ts'
+import { requestCrawlCommand } from './request-crawl.ts'
 
-export const ADMIN_COMMANDS: readonly CliCommand[] = [configCheckCommand]
+export const ADMIN_COMMANDS: readonly CliCommand[] = [
+  configCheckCommand,
+  createInviteCommand,
+  emailCommand,
+  oauthCommand,
+  requestCrawlCommand,
+]
 
 const adminGroup: CommandGroup = {
   prefix: 'perlsky admin',

@@ -1,5 +1,15 @@
 /** Every XRPC method this server implements, one list per namespace file. */
+import { appBskyActor } from './app.bsky.actor.ts'
+import { comAtprotoRepo } from './com.atproto.repo.ts'
 import { comAtprotoServer } from './com.atproto.server.ts'
+import { syncRepoMethods } from './com.atproto.sync/repo.ts'
+import { comAtprotoSync } from './com.atproto.sync.ts'
 import type { AnyXrpcMethod } from './types.ts'
 
-export const xrpcMethods: readonly AnyXrpcMethod[] = [...comAtprotoServer]
+export const xrpcMethods: readonly AnyXrpcMethod[] = [
+  ...comAtprotoServer,
+  ...comAtprotoRepo,
+  ...comAtprotoSync,
+  ...syncRepoMethods,
+  ...appBskyActor,
+]

@@ -121,6 +121,7 @@ async function runMethod<M extends AuthMode>(
     method.nsid,
     request,
     method.inputLimit ?? opts.binaryInputLimit,
+    method.prepareInput && ((json: unknown) => method.prepareInput!(json, opts.ctx)),
   )
   const output = await method.handler({
     ctx: opts.ctx,
@@ -135,7 +136,7 @@ async function runMethod<M extends AuthMode>(
     signal: request.signal,
   })
   if (opts.validateOutput) checkOutput(opts.lexicons, method.nsid, output)
-  return outputResponse(output)
+  return outputResponse(output, request.headers.get('accept-encoding'))
 }
 
 async function readInput(
@@ -143,6 +144,7 @@ async function readInput(
   nsid: string,
   request: Request,
   binaryLimit: number,
+  prepare: ((json: unknown) => unknown) | undefined,
 ): Promise<XrpcInput | undefined> {
   const allowed = lexicons.getInputEncoding(nsid)
   if (allowed === undefined) {
@@ -159,7 +161,8 @@ async function readInput(
   // Only a JSON-only lexicon input is parsed: under */* (uploadBlob) a JSON file is just bytes.
   if (allowed.trim().toLowerCase() === 'application/json') {
     const json = await readJsonBody(request)
-    const body = asInvalidRequest(() => lexicons.validateInput(nsid, jsonToLex(json)))
+    const prepared = prepare === undefined ? json : prepare(json)
+    const body = asInvalidRequest(() => lexicons.validateInput(nsid, jsonToLex(prepared)))
     return { kind: 'json', encoding: 'application/json', body }
   }
   return { kind: 'stream', encoding, body: limitedBody(request, binaryLimit) }

@@ -3,6 +3,7 @@
  * a list of `xrpcMethod(nsid, { auth, handler })`; route.ts runs the checks around each handler.
  */
 import type { Logger } from '../../lib/logger.ts'
+import type { AccessAuth } from '../../services/auth/sessions.ts'
 import type { AppContext } from '../../services/context.ts'
 import type { ClientInfo } from '../client-info.ts'
 
@@ -12,6 +13,38 @@ import type { ClientInfo } from '../client-info.ts'
  */
 export interface AuthResults {
   none: null
+  /** A valid access token of a live session, any scope; taken-down accounts are refused. */
+  access: AccessAuth
+  /** As `access`, but app-password sessions are refused (account security). */
+  accessFull: AccessAuth
+  /** As `access`, but only full sessions and privileged app passwords. */
+  accessPrivileged: AccessAuth
+  /** As `accessFull` when an Authorization header is present; null without one. */
+  accessFullOptional: AccessAuth | null
+  /** As `access` when an Authorization header is present; null without one. */
+  optionalAccess: AccessAuth | null
+  /** A valid refresh token (its liveness is checked by the session service). */
+  refresh: RefreshAuth
+  /** HTTP Basic `admin:<admin_password>`. */
+  admin: AdminAuthResult
+  /** A service-auth JWT for this method and our service DID, or null without Authorization. */
+  serviceAuthOptional: ServiceAuthResult | null
+}
+
+export type { AccessAuth }
+
+export interface RefreshAuth {
+  did: string
+  tokenId: string
+}
+
+export interface AdminAuthResult {
+  admin: true
+}
+
+export interface ServiceAuthResult {
+  /** The DID that signed the token. */
+  did: string
 }
 
 export type AuthMode = keyof AuthResults
@@ -71,6 +104,13 @@ export interface XrpcMethod<M extends AuthMode> {
   auth: M
   /** Byte limit of a binary input; defaults to the config's blob_upload_limit. */
   inputLimit?: number
+  /**
+   * Rewrites a parsed JSON body before lexicon validation, for conveniences the lexicon's formats
+   * would refuse (createAccount completes a bare handle with the service domain). It may throw an
+   * XrpcError with a more precise error name than validation would give; anything else malformed
+   * is left for validation to report.
+   */
+  prepareInput?(json: unknown, ctx: AppContext): unknown
   // Method syntax on purpose: it lets a list of methods with different auth schemes type-check
   // as AnyXrpcMethod[] (function-typed properties would be checked contravariantly).
   handler(req: XrpcRequest<AuthResults[M]>): XrpcOutput | Promise<XrpcOutput>

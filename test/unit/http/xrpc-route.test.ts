@@ -47,7 +47,8 @@ const deleteSession = xrpcMethod(ids.ComAtprotoServerDeleteSession, {
   handler: () => undefined,
 })
 
-function router(methods: AnyXrpcMethod[], auth: AuthVerifiers = createAuthVerifiers()) {
+function router(methods: AnyXrpcMethod[], overrides: Partial<AuthVerifiers> = {}) {
+  const auth: AuthVerifiers = { ...createAuthVerifiers(ctx), ...overrides }
   const route = createXrpcRouter({
     ctx,
     lexicons,

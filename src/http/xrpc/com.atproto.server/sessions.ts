@@ -1,0 +1,45 @@
+/** com.atproto.server: sign-up and password sessions. */
+import { ids } from '../../../../lexicons/ids.ts'
+import type { CreateAccountInput } from '../../../services/accounts/create-account.ts'
+import { withNormalizedHandle } from '../../../services/accounts/handles.ts'
+import { xrpcMethod } from '../types.ts'
+import { json, jsonInput } from './input.ts'
+
+interface CreateSessionInput {
+  identifier: string
+  password: string
+}
+
+export const sessionMethods = [
+  xrpcMethod(ids.ComAtprotoServerCreateAccount, {
+    auth: 'serviceAuthOptional',
+    // "alice" becomes "alice.<service_handle_domain>" before the lexicon checks the handle format.
+    prepareInput: (json, ctx) => withNormalizedHandle(json, ctx.config.service_handle_domain),
+    handler: async ({ ctx, input, auth }) => {
+      const body = jsonInput<CreateAccountInput>(input)
+      return json(await ctx.accounts.createAccount(body, auth?.did ?? null))
+    },
+  }),
+  xrpcMethod(ids.ComAtprotoServerCreateSession, {
+    auth: 'none',
+    handler: async ({ ctx, input, client }) => {
+      const { identifier, password } = jsonInput<CreateSessionInput>(input)
+      return json(await ctx.accounts.login({ identifier, password, ip: client.ip }))
+    },
+  }),
+  xrpcMethod(ids.ComAtprotoServerGetSession, {
+    auth: 'access',
+    handler: async ({ ctx, auth }) => json(await ctx.accounts.getSession(auth)),
+  }),
+  xrpcMethod(ids.ComAtprotoServerRefreshSession, {
+    auth: 'refresh',
+    handler: async ({ ctx, auth }) => json(await ctx.accounts.refreshSession(auth.did, auth.tokenId)),
+  }),
+  xrpcMethod(ids.ComAtprotoServerDeleteSession, {
+    auth: 'refresh',
+    handler: ({ ctx, auth }) => {
+      ctx.accounts.sessions.revokeByRefreshToken(auth.tokenId)
+      return undefined
+    },
+  }),
+]

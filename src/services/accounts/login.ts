@@ -1,0 +1,86 @@
+/**
+ * createSession: the identifier is a handle (a bare name gets the service domain), a DID or an
+ * email address, matched case-insensitively. The password is the account password (a full
+ * session) or one of its app passwords (an app-password session of that password's privilege).
+ * Every failure is the same 401 "Invalid identifier or password", takes the same time (an
+ * unknown identifier still runs one scrypt), and counts towards the per-account-and-IP limit.
+ * Taken-down accounts are refused after the password check, as the reference does; deactivated
+ * accounts may log in and see `active: false`.
+ */
+import { normalizeHandle } from '../../core/syntax/handle.ts'
+import type { AccountRow } from '../../storage/accounts/index.ts'
+import { loginKey } from '../auth/login-limiter.ts'
+import { burnPasswordCheck, hashAppPassword, verifyPassword } from '../auth/password.ts'
+import type { AccessScope } from '../auth/session-tokens.ts'
+import type { SessionPair } from '../auth/sessions.ts'
+import { AuthRequiredError } from '../errors.ts'
+import type { AccountDeps } from './deps.ts'
+import { normalizeEmail } from './email-address.ts'
+
+export interface LoginInput {
+  identifier: string
+  password: string
+  /** The client's IP address, for the failed-login limit. */
+  ip: string
+}
+
+export interface LoginResult extends SessionPair {
+  account: AccountRow
+  scope: AccessScope
+}
+
+interface Credential {
+  scope: AccessScope
+  appPasswordName: string | null
+}
+
+export async function login(deps: AccountDeps, input: LoginInput): Promise<LoginResult> {
+  const identifier = input.identifier.trim()
+  const account = findByIdentifier(deps, identifier)
+  const key = loginKey(account?.did ?? identifier.toLowerCase(), input.ip)
+  deps.limiter.check(key)
+  const credential =
+    account === undefined ? undefined : await checkPassword(deps, account.did, input.password)
+  if (account === undefined) await burnPasswordCheck(input.password)
+  if (account === undefined || credential === undefined) {
+    deps.limiter.recordFailure(key)
+    throw new AuthRequiredError('Invalid identifier or password')
+  }
+  if (account.takedownRef !== null)
+    throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  deps.limiter.reset(key)
+  const pair = await deps.sessions.create(account.did, credential.scope, credential.appPasswordName)
+  return { ...pair, account, scope: credential.scope }
+}
+
+/** DIDs match exactly (did:web ids may hold `%3A`); handles and emails ignore case. */
+function findByIdentifier(deps: AccountDeps, identifier: string): AccountRow | undefined {
+  const { accounts } = deps.tables
+  if (identifier.startsWith('did:')) return accounts.byDid(identifier)
+  if (identifier.includes('@')) return accounts.byEmail(normalizeEmail(identifier))
+  const name = normalizeHandle(identifier)
+  return accounts.byHandle(name.includes('.') ? name : `${name}.${deps.config.service_handle_domain}`)
+}
+
+/** The account password, or else an app password; undefined when neither matches. */
+async function checkPassword(
+  deps: AccountDeps,
+  did: string,
+  password: string,
+): Promise<Credential | undefined> {
+  const hash = deps.tables.accounts.passwordHash(did)
+  if (hash !== undefined && (await verifyPassword(password, hash)))
+    return { scope: 'access', appPasswordName: null }
+  const appPassword = deps.tables.appPasswords.byHash(did, await hashAppPassword(did, password))
+  if (appPassword === undefined) return undefined
+  return {
+    scope: appPassword.privileged ? 'appPassPrivileged' : 'appPass',
+    appPasswordName: appPassword.name,
+  }
+}
+
+/** True when `password` is the account password (not an app password); for deleteAccount. */
+export async function isAccountPassword(deps: AccountDeps, did: string, password: string): Promise<boolean> {
+  const hash = deps.tables.accounts.passwordHash(did)
+  return hash !== undefined && (await verifyPassword(password, hash))
+}

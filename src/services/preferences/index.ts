@@ -1,0 +1,1 @@
+export { type PreferenceScope, PreferencesService } from './service.ts'

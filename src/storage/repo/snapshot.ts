@@ -1,0 +1,61 @@
+/**
+ * A consistent read-only view of the repository tables for long reads (repo exports) that yield
+ * to the event loop between chunks. It uses its own connection in a read transaction, so under
+ * WAL it keeps seeing the state of the moment it started while writers carry on; the main
+ * connection cannot be used for this, because a transaction left open on it would swallow the
+ * writes of every other request.
+ */
+import { Database } from 'bun:sqlite'
+import type { BlockReader } from '../../core/block-reader.ts'
+import { CID } from '../../core/cid.ts'
+import { BUSY_TIMEOUT_MS } from '../database.ts'
+import type { RepoRoot } from './roots.ts'
+
+export class SnapshotUnavailableError extends Error {
+  override name = 'SnapshotUnavailableError'
+}
+
+export class RepoSnapshot {
+  private readonly selectBlock
+  private readonly selectRoot
+
+  private constructor(private readonly raw: Database) {
+    this.selectBlock = raw.query<{ bytes: Uint8Array }, [string, Uint8Array]>(
+      'SELECT bytes FROM repo_block WHERE did = ? AND cid = ?',
+    )
+    this.selectRoot = raw.query<{ commit_cid: Uint8Array; data_cid: Uint8Array; rev: string }, [string]>(
+      'SELECT commit_cid, data_cid, rev FROM repo_root WHERE did = ?',
+    )
+  }
+
+  /** Opens a snapshot of the database file at `path` (an in-memory database cannot be shared). */
+  static open(path: string): RepoSnapshot {
+    if (path === ':memory:') throw new SnapshotUnavailableError('an in-memory database has no snapshots')
+    const raw = new Database(path, { readonly: true, strict: true })
+    try {
+      raw.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+      raw.run('BEGIN')
+      // The snapshot is taken at the first read, not at BEGIN.
+      raw.query('SELECT 1 FROM repo_root LIMIT 1').get()
+      return new RepoSnapshot(raw)
+    } catch (err) {
+      raw.close()
+      throw err
+    }
+  }
+
+  root(did: string): RepoRoot | undefined {
+    const row = this.selectRoot.get(did)
+    if (!row) return undefined
+    return { cid: CID.decode(row.commit_cid), data: CID.decode(row.data_cid), rev: row.rev }
+  }
+
+  reader(did: string): BlockReader {
+    return { get: (cid: CID) => this.selectBlock.get(did, cid.bytes)?.bytes }
+  }
+
+  close(): void {
+    this.raw.run('COMMIT')
+    this.raw.close()
+  }
+}
