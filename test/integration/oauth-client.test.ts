@@ -172,6 +172,18 @@ describe('@atproto/oauth-client-node against perlsky', () => {
     expect(post.status).toBe(200)
     expect(post.headers.get('dpop-nonce')).toBeString()
 
+    const follow = await session.fetchHandler('/xrpc/com.atproto.repo.createRecord', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        repo: did,
+        collection: 'app.bsky.graph.follow',
+        record: { $type: 'app.bsky.graph.follow', subject: did, createdAt: new Date().toISOString() },
+      }),
+    })
+    expect(follow.status).toBe(403)
+    expect(((await follow.json()) as { message: string }).message).toContain('repo:app.bsky.graph.follow')
+
     const image = await session.fetchHandler('/xrpc/com.atproto.repo.uploadBlob', {
       method: 'POST',
       headers: { 'content-type': 'image/png' },

@@ -5,7 +5,9 @@
  */
 import { ids } from '../../../lexicons/ids.ts'
 import { MAX_REPO_IMPORT_LIMIT } from '../../config/schema.ts'
+import type { RepoAction } from '../../core/permissions/index.ts'
 import { InvalidRequestError, PayloadTooLargeError } from '../../services/errors.ts'
+import { requireScope } from '../../services/oauth/index.ts'
 import type { CommitRef, CommittedWrite, WriteResult } from '../../services/repo/index.ts'
 import type {
   ApplyWritesInput,
@@ -19,25 +21,42 @@ import { type XrpcInput, xrpcMethod } from './types.ts'
 export const comAtprotoRepo = [
   xrpcMethod(ids.ComAtprotoRepoCreateRecord, {
     auth: 'access',
-    handler: async ({ ctx, auth, input }) =>
-      json(writeOutput(await ctx.repo.createRecord(auth.did, jsonInput<CreateRecordInput>(input)))),
+    handler: async ({ ctx, auth, input }) => {
+      const body = jsonInput<CreateRecordInput>(input)
+      requireWriteScopes(auth, [[body.collection, 'create']])
+      return json(writeOutput(await ctx.repo.createRecord(auth.did, body)))
+    },
   }),
   xrpcMethod(ids.ComAtprotoRepoPutRecord, {
     auth: 'access',
-    handler: async ({ ctx, auth, input }) =>
-      json(writeOutput(await ctx.repo.putRecord(auth.did, jsonInput<PutRecordInput>(input)))),
+    handler: async ({ ctx, auth, input }) => {
+      const body = jsonInput<PutRecordInput>(input)
+      // Whether it creates or replaces depends on the repo's state: the token must allow both.
+      requireWriteScopes(auth, [
+        [body.collection, 'create'],
+        [body.collection, 'update'],
+      ])
+      return json(writeOutput(await ctx.repo.putRecord(auth.did, body)))
+    },
   }),
   xrpcMethod(ids.ComAtprotoRepoDeleteRecord, {
     auth: 'access',
     handler: async ({ ctx, auth, input }) => {
-      const { commit } = await ctx.repo.deleteRecord(auth.did, jsonInput<DeleteRecordInput>(input))
+      const body = jsonInput<DeleteRecordInput>(input)
+      requireWriteScopes(auth, [[body.collection, 'delete']])
+      const { commit } = await ctx.repo.deleteRecord(auth.did, body)
       return json({ commit: commitOutput(commit) })
     },
   }),
   xrpcMethod(ids.ComAtprotoRepoApplyWrites, {
     auth: 'access',
     handler: async ({ ctx, auth, input }) => {
-      const { commit, results } = await ctx.repo.applyWrites(auth.did, jsonInput<ApplyWritesInput>(input))
+      const body = jsonInput<ApplyWritesInput>(input)
+      requireWriteScopes(
+        auth,
+        body.writes.map((w) => [w.collection, writeAction(w.$type)]),
+      )
+      const { commit, results } = await ctx.repo.applyWrites(auth.did, body)
       return json({ commit: commitOutput(commit), results: results.map(applyResult) })
     },
   }),
@@ -142,4 +161,16 @@ function applyResult(write: CommittedWrite) {
   const $type = `${ids.ComAtprotoRepoApplyWrites}#${write.action}Result`
   if (write.action === 'delete') return { $type }
   return { $type, uri: write.uri, cid: write.cid!.toString(), validationStatus: write.validationStatus }
+}
+
+/** OAuth tokens name the collections and actions they may write (docs/OAUTH.md); others pass. */
+function requireWriteScopes(auth: object, writes: readonly (readonly [string, RepoAction])[]): void {
+  for (const [collection, action] of writes) requireScope(auth, { resource: 'repo', collection, action })
+}
+
+/** The action of an applyWrites entry; an unknown $type is refused later by the repo service. */
+function writeAction($type: string | undefined): RepoAction {
+  if ($type?.endsWith('#update')) return 'update'
+  if ($type?.endsWith('#delete')) return 'delete'
+  return 'create'
 }
