@@ -211,7 +211,9 @@ describe('@atproto/oauth-client-node against perlsky', () => {
     expect(refreshHashes()).not.toEqual(before)
     const me = await session.fetchHandler('/xrpc/com.atproto.server.getSession')
     expect(me.status).toBe(200)
-    expect(((await me.json()) as { did: string }).did).toBe(did)
+    const view = (await me.json()) as { did: string; email?: string }
+    expect(view.did).toBe(did)
+    expect(view.email).toBeUndefined() // no account:email scope was granted
 
     expect(oauthFor(h.ctx).apps.list(did)).toHaveLength(1)
     await session.signOut()

@@ -2,6 +2,8 @@
 import { ids } from '../../../../lexicons/ids.ts'
 import type { CreateAccountInput } from '../../../services/accounts/create-account.ts'
 import { withNormalizedHandle } from '../../../services/accounts/handles.ts'
+import type { SessionAccountView } from '../../../services/accounts/session-view.ts'
+import { hasScope } from '../../../services/oauth/index.ts'
 import { xrpcMethod } from '../types.ts'
 import { json, jsonInput } from './input.ts'
 
@@ -29,7 +31,11 @@ export const sessionMethods = [
   }),
   xrpcMethod(ids.ComAtprotoServerGetSession, {
     auth: 'access',
-    handler: async ({ ctx, auth }) => json(await ctx.accounts.getSession(auth)),
+    handler: async ({ ctx, auth }) => {
+      const session = await ctx.accounts.getSession(auth)
+      const email = hasScope(auth, { resource: 'account', attr: 'email', action: 'read' })
+      return json(email ? session : withoutEmail(session))
+    },
   }),
   xrpcMethod(ids.ComAtprotoServerRefreshSession, {
     auth: 'refresh',
@@ -43,3 +49,11 @@ export const sessionMethods = [
     },
   }),
 ]
+
+/** OAuth apps see the email address only with the account:email scope, as the reference PDS. */
+function withoutEmail(
+  session: SessionAccountView,
+): Omit<SessionAccountView, 'email' | 'emailConfirmed' | 'emailAuthFactor'> {
+  const { email: _email, emailConfirmed: _confirmed, emailAuthFactor: _factor, ...rest } = session
+  return rest
+}
