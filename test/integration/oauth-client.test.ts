@@ -3,7 +3,7 @@
 // pages, the callback and code exchange, XRPC calls inside and outside the granted scopes, a
 // refresh and the revocation. Screenshots of both pages land in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { NodeOAuthClient, type NodeSavedSession, type NodeSavedState } from '@atproto/oauth-client-node'
@@ -14,6 +14,10 @@ import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
+// Debian's chromium drives the login pages. CI installs it and must run this file; on a developer
+// machine without it the file is skipped with a note (apt-get install chromium to run it).
+const RUN = existsSync(CHROMIUM) || process.env.CI === 'true'
+if (!RUN) console.warn(`skipping the OAuth browser flow: ${CHROMIUM} is not installed`)
 const ARTIFACTS = resolve(import.meta.dir, '../../test-artifacts')
 const PASSWORD = 'correct horse battery staple'
 const SCOPE = 'atproto repo:app.bsky.feed.post blob:image/*'
@@ -61,6 +65,7 @@ function newClient(): NodeOAuthClient {
 }
 
 beforeAll(async () => {
+  if (!RUN) return
   plc = await startFakePlc()
   const rotationKey = Buffer.from(Secp256k1Keypair.create().exportPrivateKey()).toString('hex')
   h = await startHarness({
@@ -145,7 +150,7 @@ async function signInWithBrowser(authorizeUrl: URL, screenshots: boolean): Promi
   }
 }
 
-describe('@atproto/oauth-client-node against perlsky', () => {
+describe.skipIf(!RUN)('@atproto/oauth-client-node against perlsky', () => {
   test('signs in, calls XRPC within its scopes, refreshes and revokes', async () => {
     const client = newClient()
     const authorizeUrl = await client.authorize(h.baseUrl, { scope: SCOPE })
