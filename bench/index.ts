@@ -2,6 +2,7 @@
 // compare them across commits on the same machine.
 import { benchCodec } from './core-codec.ts'
 import { benchRepo } from './core-repo.ts'
+import { benchFirehose } from './firehose.ts'
 import { benchRepoHttp } from './repo-http.ts'
 import { benchStartup } from './startup.ts'
 
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   codec: benchCodec,
   repo: benchRepo,
   repoHttp: benchRepoHttp,
+  firehose: benchFirehose,
   startup: benchStartup,
 }
 for (const [name, run] of Object.entries(suites)) {

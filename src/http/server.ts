@@ -5,6 +5,7 @@
 import { loadBuiltinLexicons } from '../core/lexicon/index.ts'
 import type { AppContext } from '../services/context.ts'
 import { type AppOptions, createApp } from './app.ts'
+import { stopFirehose } from './firehose.ts'
 import { xrpcMethods } from './xrpc/methods.ts'
 
 /** Everything optional: the built-in lexicons and methods, output validation off. */
@@ -52,6 +53,8 @@ export async function startServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     stop: async () => {
+      // Bun's graceful stop waits for open WebSockets: close the firehose subscriptions first.
+      stopFirehose(app)
       await app.stop(false)
     },
   }
