@@ -124,6 +124,18 @@ const fields = {
   bsky_appview_did: did().default('did:web:api.bsky.app'),
   chat_service_url: httpUrl().default('https://api.bsky.chat'),
   chat_service_did: did().default('did:web:api.bsky.chat'),
+  // Where com.atproto.moderation.createReport goes: Bluesky's moderation service, as the
+  // reference PDS distribution configures it (docs/PROXY.md).
+  report_service_url: httpUrl().default('https://mod.bsky.app'),
+  report_service_did: did().default('did:plc:ar7c4by46qjdydhdevvrndac'),
+  // One deadline for a whole proxied exchange with an upstream service (docs/PROXY.md).
+  proxy_timeout_ms: z
+    .number()
+    .refine(
+      (n) => Number.isInteger(n) && n >= 100 && n <= 600_000,
+      'must be a whole number of milliseconds from 100 to 600000',
+    )
+    .default(30_000),
   crawlers: z.array(httpUrl()).default([]),
   crawler_notify_interval: positiveInt('seconds').default(1200),
   subscription_backfill_window_seconds: positiveInt('seconds').default(259_200),

@@ -13,7 +13,9 @@ import { errorResponse } from './error-mapper.ts'
 import { firehoseRoutes } from './firehose.ts'
 import { healthResponse } from './health.ts'
 import { homeResponse, robotsResponse } from './home.ts'
+import { allowCertResponse, atprotoDidResponse } from './identity-routes.ts'
 import { createOAuthHttp, webRequest } from './oauth/index.ts'
+import { createProxyRoute } from './proxy.ts'
 import { RequestLog } from './request-log.ts'
 import { didJsonResponse } from './well-known.ts'
 import { createAuthVerifiers } from './xrpc/auth.ts'
@@ -33,13 +35,16 @@ export interface AppOptions {
 export function createApp(ctx: AppContext, opts: AppOptions) {
   const requests = new RequestLog(ctx.logger)
   const oauth = createOAuthHttp(ctx)
+  const auth = createAuthVerifiers(ctx)
   const xrpc = createXrpcRouter({
     ctx,
     lexicons: opts.lexicons,
     methods: opts.methods,
-    auth: createAuthVerifiers(ctx),
+    auth,
     validateOutput: opts.validateOutput ?? false,
     binaryInputLimit: ctx.config.blob_upload_limit,
+    // Methods not served here go to the AppView, chat, or the service the client names.
+    unhandled: createProxyRoute(ctx, auth),
   })
   return (
     new Elysia()
@@ -65,6 +70,9 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
       .get('/xrpc/_health', () => healthResponse(ctx))
       .get('/.well-known/did.json', () => didJsonResponse(ctx.config))
       .get('/users/:id/did.json', ({ params }) => accountDidJsonResponse(ctx, params.id))
+      // Per-handle hosts and the on-demand TLS gate (docs/IDENTITY.md).
+      .get('/.well-known/atproto-did', ({ request, server }) => atprotoDidResponse(ctx, request, server))
+      .get('/_allow-cert', ({ request }) => allowCertResponse(ctx, requests.state(request).url))
       // OAuth (docs/OAUTH.md): discovery, signing keys, PAR, token, revocation, the pages.
       .get('/.well-known/oauth-protected-resource', oauth.endpoints.protectedResource)
       .get('/.well-known/oauth-authorization-server', oauth.endpoints.authorizationServer)

@@ -10,9 +10,10 @@ import { createLogger, type Logger } from '../lib/logger.ts'
 import { Db } from '../storage/database.ts'
 import { migrate } from '../storage/migrate.ts'
 import { AccountService } from './accounts/account-service.ts'
-import { createIdentityServices, type IdentityServices, identityPort } from './accounts/identity-port.ts'
+import { identityPort } from './accounts/identity-port.ts'
 import type { BlobService } from './blobs/index.ts'
 import type { Mailer } from './email/mailer.ts'
+import { type IdentityNetworkOverrides, IdentityService } from './identity/index.ts'
 import type { PreferencesService } from './preferences/index.ts'
 import { buildRepoServices, type RepoService } from './repo/index.ts'
 import type { Sequencer } from './sequencer/index.ts'
@@ -24,8 +25,11 @@ export interface AppContext {
   readonly config: Config
   readonly logger: Logger
   readonly db: Db
-  /** DID and handle resolution, the PLC directory (one SSRF-guarded fetch). */
-  readonly identity: IdentityServices
+  /**
+   * DID and handle resolution, the PLC directory (one SSRF-guarded fetch), and the
+   * com.atproto.identity operations (handle updates, PLC operations, per-handle hosts).
+   */
+  readonly identity: IdentityService
   /** Accounts, sessions, app passwords, invites, email-token flows. */
   readonly accounts: AccountService
   /** Outgoing email (SMTP when configured) and its outbox. */
@@ -46,6 +50,8 @@ export interface ContextOptions {
   logger?: Logger
   /** Defaults to the built-in lexicons. */
   lexicons?: Lexicons
+  /** Test doubles for DNS and outbound HTTP of identity resolution. */
+  identityNetwork?: IdentityNetworkOverrides
 }
 
 /** Opens the database, applies pending migrations and wires the services. */
@@ -58,7 +64,15 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     db.close()
     throw err
   }
-  const identity = createIdentityServices(config, logger)
+  // Identity reaches the accounts and the sequencer, built after it, through getters.
+  const identity = new IdentityService({
+    db,
+    config,
+    logger,
+    accounts: () => accounts,
+    events: () => repoServices.sequencer,
+    ...(opts.identityNetwork === undefined ? {} : { network: opts.identityNetwork }),
+  })
   const tid = new TidClock()
   // The accounts service comes first (the repo signs with its keys); it reaches the repo and the
   // sequencer, built right after, through getters.

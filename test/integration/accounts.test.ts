@@ -216,3 +216,20 @@ describe('service auth and signing keys', () => {
     expect(second.data.signingKey).toBe(first.data.signingKey)
   })
 })
+
+describe('a server whose hostname lies under its handle domain', () => {
+  test("refuses the server's own hostname as a handle", async () => {
+    const server = await startHarness({ config: { hostname: 'pds.test' } })
+    try {
+      const res = await fetch(`${server.url}/xrpc/com.atproto.server.createAccount`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handle: 'pds.test', password: PASSWORD }),
+      })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({ error: 'HandleNotAvailable', message: 'Reserved handle' })
+    } finally {
+      await server.stop()
+    }
+  })
+})

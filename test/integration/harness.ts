@@ -16,13 +16,15 @@ import { type Lexicons, loadBuiltinLexicons } from '../../src/core/lexicon/index
 import { type RunningServer, startServer } from '../../src/http/server.ts'
 import type { AnyXrpcMethod } from '../../src/http/xrpc/types.ts'
 import { type Logger, silentLogger } from '../../src/lib/logger.ts'
-import { type AppContext, createContext } from '../../src/services/context.ts'
+import { type AppContext, type ContextOptions, createContext } from '../../src/services/context.ts'
 
 export interface HarnessOptions {
   /** Raw config keys (as in the JSON file) merged over the test defaults. */
   config?: Record<string, unknown>
   /** Replaces the XRPC handler table (tests that need a handler of their own). */
   methods?: readonly AnyXrpcMethod[]
+  /** Extra context options (e.g. DNS/HTTP doubles for identity resolution). */
+  context?: Omit<ContextOptions, 'logger'>
   /** Defaults to a silent logger. */
   logger?: Logger
 }
@@ -60,7 +62,7 @@ async function bindWithRetry(dataDir: string, opts: HarnessOptions, lex: Lexicon
   for (let attempt = 1; ; attempt++) {
     const port = freePort()
     const config = loadConfig(testConfig(port, opts.config), dataDir)
-    const ctx = createContext(config, { logger: opts.logger ?? silentLogger() })
+    const ctx = createContext(config, { ...opts.context, logger: opts.logger ?? silentLogger() })
     let server: RunningServer
     try {
       server = await startServer(ctx, { lexicons: lex, validateOutput: true, methods: opts.methods })

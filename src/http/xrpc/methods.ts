@@ -1,5 +1,6 @@
 /** Every XRPC method this server implements, one list per namespace file. */
 import { appBskyActor } from './app.bsky.actor.ts'
+import { comAtprotoIdentity } from './com.atproto.identity.ts'
 import { comAtprotoRepo } from './com.atproto.repo.ts'
 import { comAtprotoServer } from './com.atproto.server.ts'
 import { syncRepoMethods } from './com.atproto.sync/repo.ts'
@@ -8,6 +9,7 @@ import type { AnyXrpcMethod } from './types.ts'
 
 export const xrpcMethods: readonly AnyXrpcMethod[] = [
   ...comAtprotoServer,
+  ...comAtprotoIdentity,
   ...comAtprotoRepo,
   ...comAtprotoSync,
   ...syncRepoMethods,

@@ -1,6 +1,7 @@
 /**
  * Lexicon-driven XRPC dispatch for every `/xrpc/<nsid>` request, in the reference order:
- *   NSID known? (501) → HTTP verb (400) → handler registered? (501) → params coerced and
+ *   NSID known? → HTTP verb (400) → handler registered? (if not: `unhandled`, the service proxy,
+ *   else 501) → params coerced and
  *   validated from the lexicon (400) → auth → input: Content-Type, size limit, JSON parsed into
  *   data-model values ($link → CID, $bytes → bytes) and lexicon-validated, or a limited stream
  *   for binary bodies (400/413/415) → handler → output
@@ -36,6 +37,8 @@ export interface XrpcRouterOptions {
   validateOutput: boolean
   /** Default byte limit of binary inputs (blob_upload_limit). */
   binaryInputLimit: number
+  /** Answers calls no handler here takes (an unknown NSID too); without it they get 501. */
+  unhandled?: (call: XrpcCall, nsid: Nsid) => Promise<Response>
 }
 
 /** What the HTTP layer knows about the request before dispatch. */
@@ -54,6 +57,10 @@ export function createXrpcRouter(opts: XrpcRouterOptions): XrpcRouter {
   return async (call) => {
     const nsid = nsidFromPath(call.url.pathname)
     const method = resolveMethod(opts.lexicons, handlers, nsid, call.request.method)
+    if (method === undefined) {
+      if (opts.unhandled === undefined) throw new MethodNotImplementedError()
+      return opts.unhandled(call, nsid)
+    }
     const params = parseParams(opts.lexicons, nsid, call.url.searchParams)
     return runMethod(opts, method, call, params)
   }
@@ -85,16 +92,14 @@ function resolveMethod(
   handlers: Map<string, AnyXrpcMethod>,
   nsid: Nsid,
   verb: string,
-): AnyXrpcMethod {
+): AnyXrpcMethod | undefined {
   const def = lexicons.getMethod(nsid)
-  if (def === undefined) throw new MethodNotImplementedError()
+  if (def === undefined) return undefined
   const expected = def.type === 'query' ? 'GET' : def.type === 'procedure' ? 'POST' : undefined
   if (expected !== undefined && verb !== expected && !(verb === 'HEAD' && expected === 'GET')) {
     throw new InvalidRequestError(`Incorrect HTTP method (${verb}) expected ${expected}`)
   }
-  const method = handlers.get(nsid)
-  if (method === undefined) throw new MethodNotImplementedError()
-  return method
+  return handlers.get(nsid)
 }
 
 /** Repeated names become arrays; the lexicon coerces strings to integers, booleans and so on. */

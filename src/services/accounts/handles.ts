@@ -37,6 +37,11 @@ export function assertServiceHandleRules(handle: string, serviceDomain: string):
   if (RESERVED_HANDLE_NAMES.has(name)) throw new InvalidRequestError('Reserved handle', 'HandleNotAvailable')
 }
 
+/** The server's own hostname is never a user's handle: its well-known and TLS belong to the PDS. */
+export function assertNotServerHostname(handle: string, hostname: string): void {
+  if (handle === hostname) throw new InvalidRequestError('Reserved handle', 'HandleNotAvailable')
+}
+
 /**
  * The createAccount body with its handle normalized (see normalizeNewHandle), so that the lexicon's
  * handle format accepts a bare name; a body without a string handle is left to validation.

@@ -1,22 +1,6 @@
-/** The identity services the account flows use, and how they are built. */
-import type { Config } from '../../config/schema.ts'
-import type { Logger } from '../../lib/logger.ts'
-import { VERSION } from '../../lib/version.ts'
-import {
-  createServiceJwt,
-  DidResolver,
-  HandleResolver,
-  PlcClient,
-  verifyServiceJwt,
-} from '../identity/index.ts'
-import { createSafeFetch } from '../outbound/index.ts'
+/** The identity calls the account flows make, on the identity services (services/identity). */
+import { createServiceJwt, type IdentityServices, verifyServiceJwt } from '../identity/index.ts'
 import type { IdentityPort } from './deps.ts'
-
-export interface IdentityServices {
-  plc: PlcClient
-  dids: DidResolver
-  handles: HandleResolver
-}
 
 export function identityPort(services: IdentityServices, now: () => number = Date.now): IdentityPort {
   const { plc, dids, handles } = services
@@ -35,33 +19,4 @@ export function identityPort(services: IdentityServices, now: () => number = Dat
     createServiceJwt: ({ iss, aud, lxm, exp, keypair }) =>
       createServiceJwt({ iss, aud, lxm, keypair, expSeconds: exp - Math.floor(now() / 1000), now }),
   }
-}
-
-/**
- * The identity services of a server: one SSRF-guarded fetch shared by the PLC client and the DID
- * and handle resolvers. A server whose own base_url is on loopback (`serve --dev`, tests) may
- * reach loopback and private addresses (a local PLC directory, did:web:localhost); any other
- * server may not.
- */
-export function createIdentityServices(config: Config, logger: Logger): IdentityServices {
-  const local = isLoopbackOrigin(config.base_url)
-  const fetch = createSafeFetch({
-    allowPrivate: local,
-    timeoutMs: OUTBOUND_TIMEOUT_MS,
-    maxBytes: OUTBOUND_MAX_BYTES,
-    userAgent: `perlsky/${VERSION}`,
-  })
-  return {
-    plc: new PlcClient(config.plc_url, fetch),
-    dids: new DidResolver({ plcUrl: config.plc_url, fetch, allowLocalhostDidWeb: local, logger }),
-    handles: new HandleResolver({ fetch, logger }),
-  }
-}
-
-const OUTBOUND_TIMEOUT_MS = 10_000
-const OUTBOUND_MAX_BYTES = 1024 * 1024
-
-function isLoopbackOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }

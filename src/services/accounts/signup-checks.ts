@@ -7,7 +7,12 @@
 import { AuthRequiredError, InvalidRequestError } from '../errors.ts'
 import type { AccountDeps } from './deps.ts'
 import { parseEmail } from './email-address.ts'
-import { assertServiceHandleRules, isServiceHandle, normalizeNewHandle } from './handles.ts'
+import {
+  assertNotServerHostname,
+  assertServiceHandleRules,
+  isServiceHandle,
+  normalizeNewHandle,
+} from './handles.ts'
 import { assertNewPassword } from './passwords.ts'
 
 export interface CreateAccountInput {
@@ -63,6 +68,7 @@ export async function checkSignup(
 async function checkHandle(deps: AccountDeps, input: string, did: string | undefined): Promise<string> {
   const domain = deps.config.service_handle_domain
   const handle = normalizeNewHandle(input, domain)
+  assertNotServerHostname(handle, deps.config.hostname)
   if (isServiceHandle(handle, domain)) {
     assertServiceHandleRules(handle, domain)
     return handle

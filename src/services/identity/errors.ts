@@ -17,8 +17,24 @@ export class UnsupportedDidError extends InvalidRequestError {
 /** The DID method's authority says there is no (current) document for the DID. */
 export class DidNotFoundError extends InvalidRequestError {
   override name = 'DidNotFoundError'
-  constructor(did: string) {
+  constructor(readonly did: string) {
     super(`DID not found: ${did}`, 'DidNotFound')
+  }
+}
+
+/** The DID existed but its authority says it is deactivated (a tombstoned did:plc). */
+export class DidDeactivatedError extends InvalidRequestError {
+  override name = 'DidDeactivatedError'
+  constructor(did: string) {
+    super(`DID deactivated: ${did}`, 'DidDeactivated')
+  }
+}
+
+/** Neither this server nor DNS / the handle's well-known document maps the handle to a DID. */
+export class HandleNotFoundError extends InvalidRequestError {
+  override name = 'HandleNotFoundError'
+  constructor(handle: string) {
+    super(`Unable to resolve handle: ${handle}`, 'HandleNotFound')
   }
 }
 

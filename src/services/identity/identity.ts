@@ -8,9 +8,18 @@ import { isValidDid } from '../../core/syntax/did.ts'
 import { INVALID_HANDLE, isValidHandle, normalizeHandle } from '../../core/syntax/handle.ts'
 import { InvalidRequestError } from '../errors.ts'
 import { type DidDocument, getHandle } from './did-document.ts'
-import type { DidResolver, ResolveOptions } from './did-resolver.ts'
-import { DidNotFoundError } from './errors.ts'
-import type { HandleResolver } from './handle-resolver.ts'
+import type { ResolveOptions } from './did-resolver.ts'
+import { DidNotFoundError, HandleNotFoundError } from './errors.ts'
+
+/** Where documents come from: a DidResolver, or one that answers for local DIDs first. */
+export interface DidSource {
+  resolve(did: string, opts?: ResolveOptions): Promise<DidDocument | null>
+}
+
+/** Where handles are looked up: a HandleResolver, or one that answers for local handles first. */
+export interface HandleSource {
+  resolve(handle: string, opts?: ResolveOptions): Promise<string | undefined>
+}
 
 export interface ResolvedIdentity {
   did: string
@@ -21,8 +30,8 @@ export interface ResolvedIdentity {
 
 export class IdentityResolver {
   constructor(
-    readonly dids: DidResolver,
-    readonly handles: HandleResolver,
+    readonly dids: DidSource,
+    readonly handles: HandleSource,
   ) {}
 
   /**
@@ -39,7 +48,7 @@ export class IdentityResolver {
     if (!isValidHandle(identifier)) throw new InvalidRequestError('invalid handle')
     const handle = normalizeHandle(identifier)
     const did = await this.handles.resolve(handle, opts)
-    if (did === undefined) throw new InvalidRequestError('Unable to resolve handle', 'HandleNotFound')
+    if (did === undefined) throw new HandleNotFoundError(handle)
     const didDoc = await this.document(did, opts)
     return { did, handle: getHandle(didDoc) === handle ? handle : INVALID_HANDLE, didDoc }
   }

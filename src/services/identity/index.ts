@@ -1,4 +1,9 @@
-/** Identity: DID and handle resolution with caching, bi-directional verification, PLC, service auth. */
+/**
+ * Identity: DID and handle resolution with caching, bi-directional verification, PLC, service
+ * auth, and the com.atproto.identity operations (IdentityService).
+ */
+
+export type { IdentityAccounts, IdentityEvents } from './deps.ts'
 export {
   ATPROTO_PDS,
   type DidDocument,
@@ -24,8 +29,15 @@ export {
   type HandleResolverOptions,
   type ResolveTxtFn,
 } from './handle-resolver.ts'
-export { IdentityResolver, type ResolvedIdentity } from './identity.ts'
+export {
+  type DidSource,
+  type HandleSource,
+  IdentityResolver,
+  type ResolvedIdentity,
+} from './identity.ts'
+export { IdentityService, type IdentityServiceOptions } from './identity-service.ts'
 export { PlcClient } from './plc-client.ts'
+export type { RecommendedDidCredentials, SignPlcOperationInput } from './plc-operations.ts'
 export {
   type CreateServiceJwtOptions,
   createServiceJwt,
@@ -33,3 +45,10 @@ export {
   type VerifyServiceJwtOptions,
   verifyServiceJwt,
 } from './service-auth.ts'
+export {
+  createIdentityServices,
+  type IdentityNetworkOverrides,
+  type IdentityServices,
+  isLoopbackOrigin,
+  outboundFetch,
+} from './services.ts'

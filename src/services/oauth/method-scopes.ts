@@ -46,6 +46,7 @@ const RULES: Record<string, Rule> = {
   [ids.ComAtprotoServerGetServiceAuth]: serviceAuth,
   [ids.AppBskyActorGetPreferences]: preferences,
   [ids.AppBskyActorPutPreferences]: preferences,
+  [ids.ComAtprotoIdentityRefreshIdentity]: 'atproto',
   [ids.ComAtprotoIdentityUpdateHandle]: () => ({ resource: 'identity', attr: 'handle' }),
   [ids.ComAtprotoIdentityGetRecommendedDidCredentials]: identityFull,
   [ids.ComAtprotoIdentityRequestPlcOperationSignature]: identityFull,
