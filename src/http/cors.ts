@@ -19,6 +19,7 @@ const EXPOSED_HEADERS = [
   'DPoP-Nonce',
   'atproto-repo-rev',
   'atproto-content-labelers',
+  'Atproto-Upstream-Lag',
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',

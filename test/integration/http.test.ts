@@ -86,7 +86,7 @@ describe('CORS', () => {
       'access-control-allow-headers':
         'Authorization, Content-Type, DPoP, Atproto-Accept-Labelers, Atproto-Proxy, x-custom-thing',
       'access-control-expose-headers':
-        'WWW-Authenticate, DPoP-Nonce, atproto-repo-rev, atproto-content-labelers, ' +
+        'WWW-Authenticate, DPoP-Nonce, atproto-repo-rev, atproto-content-labelers, Atproto-Upstream-Lag, ' +
         'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy',
       'access-control-max-age': '86400',
     })

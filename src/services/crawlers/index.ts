@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/logger.ts'
 import { VERSION } from '../../lib/version.ts'
 import type { Db } from '../../storage/database.ts'
 import { CrawlerStatusRows } from '../../storage/sync/index.ts'
-import { createSafeFetch } from '../outbound/index.ts'
+import { createSafeFetch, isLoopbackOrigin } from '../outbound/index.ts'
 import { CrawlerNotifier } from './crawlers.ts'
 
 export { type ActivitySource, CrawlerNotifier, type CrawlerNotifierOptions } from './crawlers.ts'
@@ -41,10 +41,4 @@ export function createCrawlerNotifier(
     logger,
     timeoutMs: TIMEOUT_MS,
   })
-}
-
-/** A server whose own public URL is on loopback is a development or test server. */
-function isLoopbackOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }

@@ -49,6 +49,5 @@ export {
   createIdentityServices,
   type IdentityNetworkOverrides,
   type IdentityServices,
-  isLoopbackOrigin,
   outboundFetch,
 } from './services.ts'

@@ -8,7 +8,7 @@
 import type { Config } from '../../config/schema.ts'
 import type { Logger } from '../../lib/logger.ts'
 import { VERSION } from '../../lib/version.ts'
-import { createSafeFetch, type SafeFetch } from '../outbound/index.ts'
+import { createSafeFetch, isLoopbackOrigin, type SafeFetch } from '../outbound/index.ts'
 import { DidResolver } from './did-resolver.ts'
 import { HandleResolver, type ResolveTxtFn } from './handle-resolver.ts'
 import { PlcClient } from './plc-client.ts'
@@ -53,9 +53,4 @@ export function outboundFetch(config: Pick<Config, 'base_url'>): SafeFetch {
     maxBytes: OUTBOUND_MAX_BYTES,
     userAgent: `perlsky/${VERSION}`,
   })
-}
-
-export function isLoopbackOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }

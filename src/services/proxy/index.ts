@@ -6,7 +6,7 @@
 import { VERSION } from '../../lib/version.ts'
 import { LocalRecordStore } from '../../storage/proxy/local-records.ts'
 import type { AppContext } from '../context.ts'
-import { createSafeFetch } from '../outbound/index.ts'
+import { createSafeFetch, isLoopbackOrigin } from '../outbound/index.ts'
 import { serviceDid } from '../server-info.ts'
 import { ProxyService } from './service.ts'
 
@@ -56,9 +56,4 @@ function createProxyService(ctx: AppContext): ProxyService {
     store: new LocalRecordStore(ctx.db),
     logger: ctx.logger,
   })
-}
-
-function isLoopbackOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }

@@ -3,13 +3,8 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { loadConfig } from '../../../src/config/load.ts'
 import { silentLogger } from '../../../src/lib/logger.ts'
-import {
-  createIdentityServices,
-  DidResolutionError,
-  isLoopbackOrigin,
-  PlcError,
-} from '../../../src/services/identity/index.ts'
-import { OutboundBlockedError } from '../../../src/services/outbound/index.ts'
+import { createIdentityServices, DidResolutionError, PlcError } from '../../../src/services/identity/index.ts'
+import { isLoopbackOrigin, OutboundBlockedError } from '../../../src/services/outbound/index.ts'
 
 const DID = 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
 
