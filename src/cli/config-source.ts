@@ -9,8 +9,8 @@ import { buildDevConfig, DEV_CONFIG_DIR, DEV_CONFIG_FILE } from '../config/dev.t
 import { ConfigError, configWarnings, loadConfig } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
 import { IS_COMPILED_BUILD } from '../lib/version.ts'
-import { UsageError } from './command.ts'
 import type { CliIo } from './io.ts'
+import { UsageError } from './usage-error.ts'
 
 /** The flags every config-reading command accepts. */
 export const CONFIG_FLAGS = {

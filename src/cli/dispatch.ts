@@ -3,7 +3,7 @@
  * also answers `help [command]`, `--help` and unknown commands (usage on stderr, exit 2).
  */
 import { type CliCommand, EXIT_OK, EXIT_USAGE } from './command.ts'
-import type { CliIo } from './io.ts'
+import { type CliIo, processIo } from './io.ts'
 
 export interface CommandGroup {
   /** How the group is invoked: "perlsky" or "perlsky admin". */
@@ -49,4 +49,26 @@ function help(group: CommandGroup, topics: string[], io: CliIo): number {
   }
   io.stdout(`${command.usage}\n`)
   return EXIT_OK
+}
+
+/** A command made of subcommands (`perlsky admin <name> <subcommand>`), dispatched as above. */
+export function groupCommand(spec: {
+  name: string
+  summary: string
+  intro: string
+  commands: readonly CliCommand[]
+  /** How the group is invoked; defaults to "perlsky admin <name>". */
+  prefix?: string
+}): CliCommand {
+  const group: CommandGroup = {
+    prefix: spec.prefix ?? `perlsky admin ${spec.name}`,
+    intro: spec.intro,
+    commands: spec.commands,
+  }
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: groupUsage(group),
+    run: (args, io = processIo()) => dispatch(group, args, io),
+  }
 }

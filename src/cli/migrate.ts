@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs'
 import { Db } from '../storage/database.ts'
 import { type MigrationState, migrate, migrationStatus } from '../storage/migrate.ts'
-import { type CliCommand, EXIT_OK, parseFlags, runGuarded, UsageError } from './command.ts'
-import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from './config-source.ts'
+import { configCommand, EXIT_OK, UsageError } from './command.ts'
+import { CONFIG_FLAGS_USAGE } from './config-source.ts'
 import type { CliIo } from './io.ts'
-import { processIo } from './io.ts'
 
 const usage = `usage: perlsky migrate [status] [--config FILE | --dev]
 
@@ -16,37 +15,30 @@ options:
 ${CONFIG_FLAGS_USAGE}
   -h, --help          show this help`
 
-export const migrateCommand: CliCommand = {
+export const migrateCommand = configCommand({
   name: 'migrate',
   summary: 'apply pending database migrations (migrate status: list them)',
   usage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, usage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${usage}\n`)
-        return EXIT_OK
-      }
-      const [action, ...rest] = positionals
-      if (rest.length > 0 || (action !== undefined && action !== 'status')) {
-        throw new UsageError(`unexpected argument '${rest[0] ?? action}'`)
-      }
-      const { config } = loadCliConfig(values, io)
-      if (action === 'status') return printStatus(config.db_path, io)
-      const db = Db.open(config.db_path)
-      try {
-        const applied = migrate(db)
-        for (const m of applied) io.stdout(`applied ${formatId(m.id)} ${m.name}\n`)
-        if (applied.length === 0) io.stdout(`database ${config.db_path} is up to date\n`)
-      } finally {
-        db.close()
-      }
-      return EXIT_OK
-    }),
-}
+  parse: ({ positionals }) => {
+    const [action, ...rest] = positionals
+    if (rest.length > 0 || (action !== undefined && action !== 'status')) {
+      throw new UsageError(`unexpected argument '${rest[0] ?? action}'`)
+    }
+    return { status: action === 'status' }
+  },
+  run: async ({ args, config, io }) => {
+    if (args.status) return printStatus(config.db_path, io)
+    const db = Db.open(config.db_path)
+    try {
+      const applied = migrate(db)
+      for (const m of applied) io.stdout(`applied ${formatId(m.id)} ${m.name}\n`)
+      if (applied.length === 0) io.stdout(`database ${config.db_path} is up to date\n`)
+    } finally {
+      db.close()
+    }
+    return EXIT_OK
+  },
+})
 
 function printStatus(dbPath: string, io: CliIo): number {
   // Do not create the database just to report that nothing is applied.

@@ -2,9 +2,8 @@
 import { createLogger } from '../lib/logger.ts'
 import { VERSION } from '../lib/version.ts'
 import { createContext } from '../services/context.ts'
-import { type CliCommand, EXIT_OK, expectNoPositionals, parseFlags, runGuarded } from './command.ts'
-import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from './config-source.ts'
-import { processIo } from './io.ts'
+import { configCommand, EXIT_OK } from './command.ts'
+import { CONFIG_FLAGS_USAGE } from './config-source.ts'
 import { waitForShutdownSignal } from './signals.ts'
 
 const usage = `usage: perlsky serve [--config FILE | --dev]
@@ -17,54 +16,43 @@ options:
 ${CONFIG_FLAGS_USAGE}
   -h, --help          show this help`
 
-export const serveCommand: CliCommand = {
+export const serveCommand = configCommand({
   name: 'serve',
   summary: 'run the PDS',
   usage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, usage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${usage}\n`)
-        return EXIT_OK
-      }
-      expectNoPositionals(positionals)
-      const { config, path } = loadCliConfig(values, io)
-      const logger = createLogger({ level: config.log_level })
-      // Loaded here, not at the top: other commands (version, admin ...) need not load the HTTP stack.
-      const { startServer } = await import('../http/server.ts')
-      const ctx = createContext(config, { logger })
-      const server = await startServer(ctx).catch(async (err: unknown) => {
-        await ctx.close()
-        throw err
-      })
-      // The binary starts with a raised JIT threshold (build.ts) so run-once startup code is not
-      // compiled; from here on the code that runs is request handling, which should be.
-      Bun.unsafe.setJITPolicy(1)
-      logger.info('perlsky started', {
-        version: VERSION,
-        config: path,
-        url: server.url,
-        base_url: config.base_url,
-      })
-      io.stdout(`perlsky ${VERSION} listening on ${server.url} (public URL ${config.base_url})\n`)
-      io.stdout(`${accountHint(server.url, config.service_handle_domain, config.invite_code_required)}\n`)
-      const signal = await waitForShutdownSignal((again) =>
-        logger.warn('second signal, exiting without draining', { signal: again }),
-      )
-      logger.info('shutting down', { signal })
-      try {
-        await server.stop()
-      } finally {
-        await ctx.close()
-      }
-      logger.info('stopped')
-      return EXIT_OK
-    }),
-}
+  run: async ({ config, configPath, io }) => {
+    const logger = createLogger({ level: config.log_level })
+    // Loaded here, not at the top: other commands (version, admin ...) need not load the HTTP stack.
+    const { startServer } = await import('../http/server.ts')
+    const ctx = createContext(config, { logger })
+    const server = await startServer(ctx).catch(async (err: unknown) => {
+      await ctx.close()
+      throw err
+    })
+    // The binary starts with a raised JIT threshold (build.ts) so run-once startup code is not
+    // compiled; from here on the code that runs is request handling, which should be.
+    Bun.unsafe.setJITPolicy(1)
+    logger.info('perlsky started', {
+      version: VERSION,
+      config: configPath,
+      url: server.url,
+      base_url: config.base_url,
+    })
+    io.stdout(`perlsky ${VERSION} listening on ${server.url} (public URL ${config.base_url})\n`)
+    io.stdout(`${accountHint(server.url, config.service_handle_domain, config.invite_code_required)}\n`)
+    const signal = await waitForShutdownSignal((again) =>
+      logger.warn('second signal, exiting without draining', { signal: again }),
+    )
+    logger.info('shutting down', { signal })
+    try {
+      await server.stop()
+    } finally {
+      await ctx.close()
+    }
+    logger.info('stopped')
+    return EXIT_OK
+  },
+})
 
 function accountHint(serverUrl: string, handleDomain: string, inviteRequired: boolean): string {
   const url = serverUrl.endsWith('/') ? serverUrl.slice(0, -1) : serverUrl

@@ -30,6 +30,7 @@ export const SECRET_KEYS = [
   'plc_rotation_private_key_hex',
   'sentry_dsn',
   'email_smtp_url',
+  'rate_limit_bypass_key',
 ] as const
 
 /** The largest accepted repo_import_limit (the HTTP layer's request-size ceiling for importRepo). */
@@ -120,13 +121,18 @@ const fields = {
     .string()
     .refine(isSentryDsn, 'must be a Sentry DSN such as https://KEY@o0.ingest.sentry.io/0')
     .optional(),
+  // The reference PDS's XRPC rate limits (docs/RATE-LIMITS.md); requests carrying the bypass key
+  // in x-ratelimit-bypass (the operator's own tools) are not limited.
+  rate_limits_enabled: z.boolean().default(true),
+  rate_limit_bypass_key: checkedString(secretProblem).optional(),
   bsky_appview_url: httpUrl().default('https://api.bsky.app'),
   bsky_appview_did: did().default('did:web:api.bsky.app'),
   chat_service_url: httpUrl().default('https://api.bsky.chat'),
   chat_service_did: did().default('did:web:api.bsky.chat'),
   // Where com.atproto.moderation.createReport goes: Bluesky's moderation service, as the
-  // reference PDS distribution configures it (docs/PROXY.md).
-  report_service_url: httpUrl().default('https://mod.bsky.app'),
+  // reference PDS distribution configures it (docs/PROXY.md). "" keeps reports on this server
+  // instead, for the operator to read with `perlsky admin report` (docs/ADMIN.md).
+  report_service_url: z.union([z.literal(''), httpUrl()]).default('https://mod.bsky.app'),
   report_service_did: did().default('did:plc:ar7c4by46qjdydhdevvrndac'),
   // One deadline for a whole proxied exchange with an upstream service (docs/PROXY.md).
   proxy_timeout_ms: z

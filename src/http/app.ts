@@ -6,6 +6,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../services/context.ts'
 import { NotFoundError } from '../services/errors.ts'
+import { RateLimits } from '../services/rate-limit/index.ts'
 import { clientInfo } from './client-info.ts'
 import { preflightResponse } from './cors.ts'
 import { accountDidJsonResponse } from './did-web.ts'
@@ -14,9 +15,11 @@ import { firehoseRoutes } from './firehose.ts'
 import { healthResponse } from './health.ts'
 import { homeResponse, robotsResponse } from './home.ts'
 import { allowCertResponse, atprotoDidResponse } from './identity-routes.ts'
+import { createMetricsEndpoint } from './metrics.ts'
 import { createOAuthHttp, webRequest } from './oauth/index.ts'
 import { createProxyRoute } from './proxy.ts'
 import { RequestLog } from './request-log.ts'
+import { createHttpTelemetry } from './telemetry.ts'
 import { didJsonResponse } from './well-known.ts'
 import { createAuthVerifiers } from './xrpc/auth.ts'
 import type { XrpcLexicons } from './xrpc/lexicons.ts'
@@ -35,7 +38,10 @@ export interface AppOptions {
 export function createApp(ctx: AppContext, opts: AppOptions) {
   const requests = new RequestLog(ctx.logger)
   const oauth = createOAuthHttp(ctx)
-  const auth = createAuthVerifiers(ctx)
+  // Request metrics, error counts and Sentry reports (docs/METRICS.md).
+  const telemetry = createHttpTelemetry(ctx, opts.lexicons)
+  const metrics = createMetricsEndpoint(ctx)
+  const auth = telemetry.observeAuth(createAuthVerifiers(ctx))
   const xrpc = createXrpcRouter({
     ctx,
     lexicons: opts.lexicons,
@@ -45,6 +51,10 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
     binaryInputLimit: ctx.config.blob_upload_limit,
     // Methods not served here go to the AppView, chat, or the service the client names.
     unhandled: createProxyRoute(ctx, auth),
+    // docs/RATE-LIMITS.md
+    rateLimits: ctx.config.rate_limits_enabled
+      ? new RateLimits({ bypassKey: ctx.config.rate_limit_bypass_key })
+      : undefined,
   })
   return (
     new Elysia()
@@ -52,8 +62,10 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
         requests.begin(request)
       })
       .onError(({ request, error, code }) => {
-        const { id, url } = requests.state(request)
+        const state = requests.state(request)
+        const { id, url } = state
         const err = code === 'NOT_FOUND' ? new NotFoundError() : error
+        telemetry.failed(request, state, err)
         return errorResponse(err, {
           logger: ctx.logger,
           requestId: id,
@@ -61,13 +73,16 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
           path: url.pathname,
         })
       })
-      .mapResponse(({ request, responseValue, server }) =>
-        responseValue instanceof Response ? requests.finish(request, responseValue, server) : undefined,
-      )
+      .mapResponse(({ request, responseValue, server }) => {
+        if (!(responseValue instanceof Response)) return undefined
+        telemetry.responded(request, requests.state(request), responseValue.status)
+        return requests.finish(request, responseValue, server)
+      })
       .get('/', homeResponse)
       .get('/robots.txt', robotsResponse)
       .get('/_health', () => healthResponse(ctx))
       .get('/xrpc/_health', () => healthResponse(ctx))
+      .get('/metrics', ({ request, server }) => metrics(request, server))
       .get('/.well-known/did.json', () => didJsonResponse(ctx.config))
       .get('/users/:id/did.json', ({ params }) => accountDidJsonResponse(ctx, params.id))
       // Per-handle hosts and the on-demand TLS gate (docs/IDENTITY.md).

@@ -16,6 +16,7 @@ import type { AppContext } from '../services/context.ts'
 import { createCrawlerNotifier } from '../services/crawlers/index.ts'
 import { XrpcError } from '../services/errors.ts'
 import { createFirehose, type FirehoseConnection, type FirehoseSocket } from '../services/firehose/index.ts'
+import type { Metrics } from '../services/metrics/index.ts'
 import { asInvalidRequest, type XrpcLexicons } from './xrpc/lexicons.ts'
 
 export const SUBSCRIBE_REPOS_PATH = `/xrpc/${ids.ComAtprotoSyncSubscribeRepos}`
@@ -30,6 +31,7 @@ export interface FirehoseRuntime {
 
 export function firehoseRoutes(ctx: AppContext, lexicons: XrpcLexicons) {
   const runtime = createRuntime(ctx)
+  ctx.metrics.sources.firehoseSubscribers = () => runtime.subscriberCount
   const connections = new WeakMap<object, FirehoseConnection>()
   const cursorOf = (query: Record<string, string | string[]>) =>
     asInvalidRequest(() => lexicons.validateParams(ids.ComAtprotoSyncSubscribeRepos, query)).cursor as
@@ -44,7 +46,7 @@ export function firehoseRoutes(ctx: AppContext, lexicons: XrpcLexicons) {
       open(ws) {
         const cursor = cursorOf(ws.data.query)
         ctx.logger.info('firehose subscription', { cursor, remote: ws.raw.remoteAddress })
-        const connection = runtime.connect(bunSocket(ws.raw), cursor)
+        const connection = runtime.connect(bunSocket(ws.raw, ctx.metrics), cursor)
         if (connection) connections.set(ws.raw, connection)
       },
       drain: (ws) => connections.get(ws.raw)?.drained(),
@@ -73,7 +75,9 @@ function createRuntime(ctx: AppContext): FirehoseRuntime & {
   connect(socket: FirehoseSocket, cursor: number | undefined): FirehoseConnection | undefined
 } {
   const { firehose, pruner } = createFirehose(ctx.config, ctx)
-  const crawlers = createCrawlerNotifier(ctx.config, ctx.db, ctx.logger)
+  const crawlers = createCrawlerNotifier(ctx.config, ctx.db, ctx.logger, {
+    onAttempt: (attempt) => ctx.metrics.crawlerAttempt(attempt),
+  })
   let running = false
   return {
     start() {
@@ -98,10 +102,15 @@ function createRuntime(ctx: AppContext): FirehoseRuntime & {
 }
 
 /** Elysia's `ws.raw` is Bun's ServerWebSocket; Elysia's own copy of its type lacks getBufferedAmount. */
-function bunSocket(elysiaRaw: object): FirehoseSocket {
+function bunSocket(elysiaRaw: object, metrics: Metrics): FirehoseSocket {
   const raw = elysiaRaw as ServerWebSocket<unknown>
   return {
-    send: (frame) => raw.sendBinary(frame),
+    send: (frame) => {
+      const sent = raw.sendBinary(frame)
+      // 0: dropped (closed socket or over Bun's limit); -1 (queued) still goes out.
+      if (sent !== 0) metrics.firehoseFrameSent(frame.byteLength)
+      return sent
+    },
     bufferedAmount: () => raw.getBufferedAmount(),
     cork: (fn) => {
       raw.cork(fn)

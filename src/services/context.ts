@@ -7,15 +7,20 @@ import type { Config } from '../config/schema.ts'
 import { type Lexicons, loadBuiltinLexicons } from '../core/lexicon/index.ts'
 import { TidClock } from '../core/tid-clock.ts'
 import { createLogger, type Logger } from '../lib/logger.ts'
+import { VERSION } from '../lib/version.ts'
 import { Db } from '../storage/database.ts'
 import { migrate } from '../storage/migrate.ts'
 import { AccountService } from './accounts/account-service.ts'
 import { identityPort } from './accounts/identity-port.ts'
+import { AdminService } from './admin/index.ts'
 import type { BlobService } from './blobs/index.ts'
 import type { Mailer } from './email/mailer.ts'
 import { type IdentityNetworkOverrides, IdentityService } from './identity/index.ts'
+import { Metrics, readStorageSources } from './metrics/index.ts'
+import { ModerationService } from './moderation/index.ts'
 import type { PreferencesService } from './preferences/index.ts'
 import { buildRepoServices, type RepoService } from './repo/index.ts'
+import { createErrorReporter, type ErrorReporter } from './sentry/index.ts'
 import type { Sequencer } from './sequencer/index.ts'
 
 export type { Logger } from '../lib/logger.ts'
@@ -40,6 +45,14 @@ export interface AppContext {
   readonly repo: RepoService
   readonly blobs: BlobService
   readonly preferences: PreferencesService
+  /** Takedowns (accounts, records, blobs) and the reports kept here (docs/ADMIN.md). */
+  readonly moderation: ModerationService
+  /** The com.atproto.admin account operations and the com.atproto.temp sign-up helpers. */
+  readonly admin: AdminService
+  /** Prometheus metrics (docs/METRICS.md); src/http/metrics.ts serves them. */
+  readonly metrics: Metrics
+  /** Sentry reports of unhandled exceptions; does nothing without sentry_dsn. */
+  readonly errorReporter: ErrorReporter
   /** Throws DatabaseUnavailableError when the database cannot answer a trivial query. */
   healthCheck(): void
   /** Closes the database; safe to call twice. */
@@ -94,6 +107,18 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     resolveDidDoc: async (did) => (await identity.dids.resolve(did)) ?? undefined,
   })
   repoServices.blobs.sweeper.start()
+  const metrics = new Metrics({ version: VERSION })
+  db.transactionObserver = metrics.dbTransaction
+  readStorageSources(metrics, { db, accounts: accounts.tables.accounts, sequencer: repoServices.sequencer })
+  const errorReporter = createErrorReporter({
+    dsn: config.sentry_dsn,
+    baseUrl: config.base_url,
+    release: VERSION,
+    serverName: config.hostname,
+    logger,
+  })
+  const { sequencer } = repoServices
+  const { moderation, admin } = buildAdmin({ db, config, logger, accounts, identity, events: sequencer })
   return {
     config,
     logger,
@@ -103,11 +128,30 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     mailer: accounts.mailer,
     tid,
     ...repoServices,
+    moderation,
+    admin,
+    metrics,
+    errorReporter,
     healthCheck: () => db.healthCheck(),
     close: async () => {
+      await errorReporter.close()
       repoServices.blobs.sweeper.stop()
       repoServices.sequencer.close()
       db.close()
     },
   }
+}
+
+/** Moderation (takedowns, reports) and the admin account operations, over the services above. */
+function buildAdmin(opts: {
+  db: Db
+  config: Config
+  logger: Logger
+  accounts: AccountService
+  identity: IdentityService
+  events: Sequencer
+}): { moderation: ModerationService; admin: AdminService } {
+  const moderation = new ModerationService(opts)
+  const store = moderation.tables.accounts
+  return { moderation, admin: new AdminService({ ...opts, store, mailer: opts.accounts.mailer }) }
 }

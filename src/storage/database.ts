@@ -19,6 +19,8 @@ export class DatabaseUnavailableError extends Error {
 export class Db {
   readonly path: string
   readonly raw: Database
+  /** Told each outermost `transaction`'s duration in ms, lock wait included (the metrics). */
+  transactionObserver: ((ms: number, committed: boolean) => void) | undefined = undefined
 
   private constructor(path: string, raw: Database) {
     this.path = path
@@ -69,7 +71,18 @@ export class Db {
    * Nested calls become savepoints.
    */
   transaction<T>(fn: () => T): T {
-    return this.raw.transaction(fn).immediate()
+    const observe = this.transactionObserver
+    // Savepoints are part of their outer transaction, which is the one timed.
+    if (observe === undefined || this.raw.inTransaction) return this.raw.transaction(fn).immediate()
+    const start = performance.now()
+    let committed = false
+    try {
+      const result = this.raw.transaction(fn).immediate()
+      committed = true
+      return result
+    } finally {
+      observe(performance.now() - start, committed)
+    }
   }
 
   /** Throws DatabaseUnavailableError when the database cannot answer a trivial query. */

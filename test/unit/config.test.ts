@@ -13,6 +13,7 @@ const SECRETS = {
   plc_rotation_private_key_hex: 'a'.repeat(64),
   sentry_dsn: 'https://sentrypublickey123@o0.ingest.sentry.io/42',
   email_smtp_url: 'smtps://mailer:smtp-password-xyz@smtp.example.com:465',
+  rate_limit_bypass_key: 'rate-limit-bypass-value-xyz',
 }
 
 const EMAIL_FROM = { email_from_address: 'noreply@pds.example.com' }
@@ -54,6 +55,7 @@ describe('loadConfig defaults', () => {
       report_service_url: 'https://mod.bsky.app',
       report_service_did: 'did:plc:ar7c4by46qjdydhdevvrndac',
       proxy_timeout_ms: 30000,
+      rate_limits_enabled: true,
       crawlers: [],
       crawler_notify_interval: 1200,
       db_path: '/var/lib/perlsky/data/perlsky.sqlite',
@@ -65,6 +67,7 @@ describe('loadConfig defaults', () => {
     })
     expect(config.admin_password).toBeUndefined()
     expect(config.sentry_dsn).toBeUndefined()
+    expect(config.rate_limit_bypass_key).toBeUndefined()
   })
 
   test('returns a deeply frozen object', () => {
@@ -173,6 +176,8 @@ describe('loadConfig errors', () => {
     ['admin_password', '', 'must not be empty'],
     ['metrics_token', null, 'must be a string, not null'],
     ['sentry_dsn', 'https://o0.ingest.sentry.io/0', 'must be a Sentry DSN'],
+    ['rate_limits_enabled', 'no', 'must be a boolean, not a string'],
+    ['rate_limit_bypass_key', '', 'must not be empty'],
     ['bsky_appview_url', 'https://user:pw@api.bsky.app', 'must be an http(s) URL'],
     ['bsky_appview_did', 'api.bsky.app', 'must be a DID'],
     ['chat_service_url', 7, 'must be a string, not a number'],
@@ -338,6 +343,7 @@ describe('redactConfig', () => {
       plc_rotation_private_key_hex: '[redacted]',
       sentry_dsn: 'https://[redacted]@o0.ingest.sentry.io/42',
       email_smtp_url: '[redacted]',
+      rate_limit_bypass_key: '[redacted]',
       email_from_address: 'noreply@pds.example.com',
       base_url: 'https://pds.example.com',
     })
@@ -393,6 +399,7 @@ describe('ops/perlsky.example.json', () => {
       'config error: jwt_secret: is still the placeholder from the example config',
       'config error: admin_password: is still the placeholder from the example config',
       'config error: metrics_token: is still the placeholder from the example config',
+      'config error: rate_limit_bypass_key: is still the placeholder from the example config',
       'config error: email_smtp_url: is still the placeholder from the example config',
     ])
   })

@@ -5,16 +5,8 @@
 import { isValidDid } from '../../core/syntax/did.ts'
 import { InviteService } from '../../services/invites/invites.ts'
 import { withAccountTables } from '../../storage/accounts/open.ts'
-import {
-  type CliCommand,
-  EXIT_OK,
-  expectNoPositionals,
-  parseFlags,
-  runGuarded,
-  UsageError,
-} from '../command.ts'
-import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from '../config-source.ts'
-import { processIo } from '../io.ts'
+import { configCommand, EXIT_OK, expectNoPositionals, UsageError } from '../command.ts'
+import { CONFIG_FLAGS_USAGE } from '../config-source.ts'
 
 const usage = `usage: perlsky admin create-invite [--use-count N] [--for-account DID] [--config FILE | --dev]
 
@@ -29,35 +21,30 @@ options:
 ${CONFIG_FLAGS_USAGE}
   -h, --help            show this help`
 
-export const createInviteCommand: CliCommand = {
+export const createInviteCommand = configCommand({
   name: 'create-invite',
   summary: 'create an invite code and print it',
   usage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, usage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        'use-count': { type: 'string', short: 'n' },
-        'for-account': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${usage}\n`)
-        return EXIT_OK
-      }
-      expectNoPositionals(positionals)
-      const useCount = parseUseCount(values['use-count'])
-      const forAccount = values['for-account']
-      if (forAccount !== undefined && !isValidDid(forAccount))
-        throw new UsageError('--for-account must be a DID')
-      const { config } = loadCliConfig(values, io)
-      const code = await withAccountTables(config.db_path, async (tables) =>
-        new InviteService(tables.invites).mint({ useCount, forAccount }),
-      )
-      io.stdout(`${code}\n`)
-      return EXIT_OK
-    }),
-}
+  flags: {
+    'use-count': { type: 'string', short: 'n' },
+    'for-account': { type: 'string' },
+  },
+  parse: ({ values, positionals }) => {
+    expectNoPositionals(positionals)
+    const forAccount = values['for-account']
+    const useCount = parseUseCount(values['use-count'])
+    if (forAccount !== undefined && !isValidDid(forAccount))
+      throw new UsageError('--for-account must be a DID')
+    return { useCount, forAccount }
+  },
+  run: async ({ args, config, io }) => {
+    const code = await withAccountTables(config.db_path, async (tables) =>
+      new InviteService(tables.invites).mint(args),
+    )
+    io.stdout(`${code}\n`)
+    return EXIT_OK
+  },
+})
 
 function parseUseCount(raw: string | undefined): number {
   if (raw === undefined) return 1

@@ -8,17 +8,15 @@ import { testEmail } from '../../services/email/templates.ts'
 import type { OutboxMessage } from '../../storage/accounts/index.ts'
 import { withAccountTables } from '../../storage/accounts/open.ts'
 import {
-  type CliCommand,
+  configCommand,
   EXIT_FAILURE,
   EXIT_OK,
   expectNoPositionals,
-  parseFlags,
-  runGuarded,
+  requirePositionals,
   UsageError,
 } from '../command.ts'
-import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from '../config-source.ts'
-import { type CommandGroup, dispatch, groupUsage } from '../dispatch.ts'
-import { processIo } from '../io.ts'
+import { CONFIG_FLAGS_USAGE } from '../config-source.ts'
+import { groupCommand } from '../dispatch.ts'
 
 const DEFAULT_LIMIT = 20
 
@@ -44,84 +42,59 @@ options:
 ${CONFIG_FLAGS_USAGE}
   -h, --help          show this help`
 
-const outboxCommand: CliCommand = {
+const outboxCommand = configCommand({
   name: 'outbox',
   summary: 'print the newest messages of the email outbox',
   usage: outboxUsage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, outboxUsage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        limit: { type: 'string', short: 'n' },
-        to: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${outboxUsage}\n`)
-        return EXIT_OK
-      }
-      expectNoPositionals(positionals)
-      const limit = parseLimit(values.limit)
-      const { config } = loadCliConfig(values, io)
-      const to = values.to?.trim().toLowerCase()
-      const messages = await withAccountTables(config.db_path, async (t) => t.outbox.list(limit, to))
-      io.stdout(values.json ? `${JSON.stringify(messages, null, 2)}\n` : formatOutbox(messages))
-      return EXIT_OK
-    }),
-}
+  flags: {
+    limit: { type: 'string', short: 'n' },
+    to: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  parse: ({ values, positionals }) => {
+    expectNoPositionals(positionals)
+    return { limit: parseLimit(values.limit), to: values.to?.trim().toLowerCase() }
+  },
+  run: async ({ args, values, config, io }) => {
+    const messages = await withAccountTables(config.db_path, async (t) => t.outbox.list(args.limit, args.to))
+    io.stdout(values.json ? `${JSON.stringify(messages, null, 2)}\n` : formatOutbox(messages))
+    return EXIT_OK
+  },
+})
 
-const testCommand: CliCommand = {
+const testCommand = configCommand({
   name: 'test',
   summary: 'send a test message and print the SMTP reply',
   usage: testUsage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, testUsage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${testUsage}\n`)
-        return EXIT_OK
-      }
-      const [address, ...extra] = positionals
-      if (address === undefined) throw new UsageError('missing the ADDRESS to send to')
-      expectNoPositionals(extra)
-      const { config } = loadCliConfig(values, io)
-      if (config.email_smtp_url === undefined || config.email_from_address === undefined) {
-        io.stderr('perlsky: email is not configured: set email_smtp_url and email_from_address\n')
-        return EXIT_FAILURE
-      }
-      const smtp = { url: config.email_smtp_url, from: config.email_from_address }
-      const result = await withAccountTables(config.db_path, (t) =>
-        new Mailer(t.outbox, smtp, silentLogger()).deliver({
-          to: address,
-          purpose: 'test',
-          ...testEmail(config.hostname, new Date()),
-        }),
-      )
-      if (result.status !== 'sent') {
-        io.stderr(`perlsky: sending to ${address} failed: ${result.reply}\n`)
-        return EXIT_FAILURE
-      }
-      io.stdout(`sent to ${address}; the SMTP server replied: ${result.reply}\n`)
-      return EXIT_OK
-    }),
-}
+  parse: ({ positionals }) => requirePositionals(positionals, ['ADDRESS'])[0],
+  run: async ({ args: address, config, io }) => {
+    if (config.email_smtp_url === undefined || config.email_from_address === undefined) {
+      io.stderr('perlsky: email is not configured: set email_smtp_url and email_from_address\n')
+      return EXIT_FAILURE
+    }
+    const smtp = { url: config.email_smtp_url, from: config.email_from_address }
+    const result = await withAccountTables(config.db_path, (t) =>
+      new Mailer(t.outbox, smtp, silentLogger()).deliver({
+        to: address,
+        purpose: 'test',
+        ...testEmail(config.hostname, new Date()),
+      }),
+    )
+    if (result.status !== 'sent') {
+      io.stderr(`perlsky: sending to ${address} failed: ${result.reply}\n`)
+      return EXIT_FAILURE
+    }
+    io.stdout(`sent to ${address}; the SMTP server replied: ${result.reply}\n`)
+    return EXIT_OK
+  },
+})
 
-const emailGroup: CommandGroup = {
-  prefix: 'perlsky admin email',
-  intro: 'Outgoing email: the outbox and an SMTP check.',
-  commands: [outboxCommand, testCommand],
-}
-
-export const emailCommand: CliCommand = {
+export const emailCommand = groupCommand({
   name: 'email',
   summary: 'read the email outbox, or send a test message (perlsky admin email help)',
-  usage: groupUsage(emailGroup),
-  run: (args, io = processIo()) => dispatch(emailGroup, args, io),
-}
+  intro: 'Outgoing email: the outbox and an SMTP check.',
+  commands: [outboxCommand, testCommand],
+})
 
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_LIMIT

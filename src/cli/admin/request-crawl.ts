@@ -10,9 +10,8 @@ import { createCrawlerNotifier } from '../../services/crawlers/index.ts'
 import { Db } from '../../storage/database.ts'
 import { migrate } from '../../storage/migrate.ts'
 import { type CrawlerAttempt, type CrawlerStatus, CrawlerStatusRows } from '../../storage/sync/index.ts'
-import { type CliCommand, EXIT_FAILURE, EXIT_OK, parseFlags, runGuarded, UsageError } from '../command.ts'
-import { CONFIG_FLAGS, CONFIG_FLAGS_USAGE, loadCliConfig } from '../config-source.ts'
-import { processIo } from '../io.ts'
+import { configCommand, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.ts'
+import { CONFIG_FLAGS_USAGE } from '../config-source.ts'
 
 const usage = `usage: perlsky admin request-crawl [URL] [--status] [--config FILE | --dev]
 
@@ -24,44 +23,37 @@ options:
 ${CONFIG_FLAGS_USAGE}
   -h, --help          show this help`
 
-export const requestCrawlCommand: CliCommand = {
+export const requestCrawlCommand = configCommand({
   name: 'request-crawl',
   summary: 'ask the relays to crawl this server, or show their last answers',
   usage,
-  run: (args, io = processIo()) =>
-    runGuarded(io, usage, async () => {
-      const { values, positionals } = parseFlags(args, {
-        ...CONFIG_FLAGS,
-        status: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      })
-      if (values.help) {
-        io.stdout(`${usage}\n`)
+  flags: { status: { type: 'boolean' } },
+  parse: ({ values, positionals }) => {
+    const target = parseTarget(positionals)
+    if (values.status && target !== undefined) throw new UsageError('--status takes no URL')
+    return { target, status: values.status === true }
+  },
+  run: async ({ args, config, io }) => {
+    const crawlers = args.target === undefined ? config.crawlers : [args.target]
+    if (!args.status && crawlers.length === 0) {
+      throw new UsageError('no crawlers configured (`crawlers` in the config) and no URL given')
+    }
+    const db = Db.open(config.db_path)
+    try {
+      migrate(db)
+      if (args.status) {
+        for (const row of new CrawlerStatusRows(db).list()) io.stdout(`${statusLine(row)}\n`)
         return EXIT_OK
       }
-      const target = parseTarget(positionals)
-      if (values.status && target !== undefined) throw new UsageError('--status takes no URL')
-      const { config } = loadCliConfig(values, io)
-      const crawlers = target === undefined ? config.crawlers : [target]
-      if (!values.status && crawlers.length === 0) {
-        throw new UsageError('no crawlers configured (`crawlers` in the config) and no URL given')
-      }
-      const db = Db.open(config.db_path)
-      try {
-        migrate(db)
-        if (values.status) {
-          for (const row of new CrawlerStatusRows(db).list()) io.stdout(`${statusLine(row)}\n`)
-          return EXIT_OK
-        }
-        const notifier = createCrawlerNotifier(config, db, silentLogger(), { crawlers })
-        const answers = await notifier.notifyAll()
-        for (const answer of answers) io.stdout(`${answerLine(answer)}\n`)
-        return answers.every((answer) => answer.ok) ? EXIT_OK : EXIT_FAILURE
-      } finally {
-        db.close()
-      }
-    }),
-}
+      const notifier = createCrawlerNotifier(config, db, silentLogger(), { crawlers })
+      const answers = await notifier.notifyAll()
+      for (const answer of answers) io.stdout(`${answerLine(answer)}\n`)
+      return answers.every((answer) => answer.ok) ? EXIT_OK : EXIT_FAILURE
+    } finally {
+      db.close()
+    }
+  },
+})
 
 function parseTarget(positionals: string[]): string | undefined {
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`)

@@ -3,13 +3,15 @@
  * Verifiers run after params are validated and before the body is read. Answers as the reference
  * PDS: no Authorization header → 401 AuthMissing; a malformed header, a bad or wrongly scoped
  * token → 400 InvalidToken; an expired or revoked token → 400 ExpiredToken (which makes
- * @atproto/api refresh the session); a taken-down account → 401 AccountTakedown; wrong admin
- * credentials → 401 AuthenticationRequired.
+ * @atproto/api refresh the session); a taken-down account → 401 AccountTakedown (its restricted
+ * `takendown` session passes only the methods of TAKENDOWN_SESSION_METHODS); wrong admin
+ * credentials, or none, → 401 AuthenticationRequired (with a reason when no admin_password is set).
  */
 import type { AccessScope } from '../../services/auth/session-tokens.ts'
 import type { AccessAuth } from '../../services/auth/sessions.ts'
 import type { AppContext } from '../../services/context.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../services/errors.ts'
+import { TAKENDOWN_SESSION_METHODS } from '../../services/moderation/index.ts'
 import { checkMethodScope, type ScopedAuth, verifyOAuthAccess } from '../../services/oauth/index.ts'
 import type { AuthRequest, AuthVerifiers } from './types.ts'
 
@@ -32,6 +34,9 @@ export function createAuthVerifiers(ctx: AppContext): AuthVerifiers {
     optionalAccess: optional(ALL_SCOPES),
     refresh: async (req) => ctx.accounts.sessions.verifyRefresh(bearerToken(req)),
     admin: (req) => {
+      if (ctx.config.admin_password === undefined) {
+        throw new AuthRequiredError('admin API is disabled: no admin_password configured')
+      }
       if (!ctx.accounts.adminAuth.check(req.request.headers.get('authorization')))
         throw new AuthRequiredError()
       return { admin: true }
@@ -51,7 +56,9 @@ async function verifyAccess(
   const oauth = await verifyOAuth(ctx, req)
   if (oauth !== null) return oauth
   const auth = await ctx.accounts.sessions.authenticate(bearerToken(req))
-  if (!scopes.includes(auth.scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+  const allowed =
+    scopes.includes(auth.scope) || (auth.scope === 'takendown' && TAKENDOWN_SESSION_METHODS.has(req.nsid))
+  if (!allowed) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
   return auth
 }
 

@@ -91,7 +91,9 @@ export const comAtprotoRepo = [
     auth: 'access',
     handler: async ({ ctx, auth, input }) => {
       const { encoding, body } = binaryInput(input)
-      return json({ blob: await ctx.blobs.upload(auth.did, encoding, body) })
+      const blob = await ctx.blobs.upload(auth.did, encoding, body)
+      ctx.metrics.blobTransfer('in', blob.size)
+      return json({ blob })
     },
   }),
   xrpcMethod(ids.ComAtprotoRepoImportRepo, {

@@ -20,8 +20,10 @@ export const comAtprotoSync = [
       const { size } = ctx.blobs.describe(did, cid)
       const range = parseRange(request.headers.get('range'), size)
       const blob = await ctx.blobs.get(did, cid, range)
+      const length = range ? range.end - range.start : size
+      ctx.metrics.blobTransfer('out', length)
       const headers: Record<string, string> = {
-        'Content-Length': String(range ? range.end - range.start : size),
+        'Content-Length': String(length),
         'Accept-Ranges': 'bytes',
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': "default-src 'none'; sandbox",

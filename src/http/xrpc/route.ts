@@ -4,7 +4,8 @@
  *   else 501) → params coerced and
  *   validated from the lexicon (400) → auth → input: Content-Type, size limit, JSON parsed into
  *   data-model values ($link → CID, $bytes → bytes) and lexicon-validated, or a limited stream
- *   for binary bodies (400/413/415) → handler → output
+ *   for binary bodies (400/413/415) → the method's rate limits (429; the global per-IP one is
+ *   charged as soon as the NSID is parsed) → handler → output
  *   (checked against the lexicon only when `validateOutput` is on: tests and `serve --dev`).
  * Elysia's own body/query schemas are never used here, because they would run before auth.
  * Everything thrown propagates to the error mapper.
@@ -14,6 +15,7 @@ import { isValidNsid, type Nsid } from '../../core/syntax/nsid.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { AppContext } from '../../services/context.ts'
 import { InvalidRequestError, MethodNotImplementedError } from '../../services/errors.ts'
+import type { RateLimits } from '../../services/rate-limit/index.ts'
 import type { ClientInfo } from '../client-info.ts'
 import {
   assertNoBody,
@@ -25,6 +27,7 @@ import {
 } from './body.ts'
 import { asInvalidRequest, type XrpcLexicons } from './lexicons.ts'
 import { checkOutput, outputResponse } from './output.ts'
+import { type CallLimits, startCallLimits } from './rate-limit.ts'
 import type { AnyXrpcMethod, AuthMode, AuthVerifiers, XrpcInput, XrpcMethod } from './types.ts'
 
 const XRPC_PREFIX = '/xrpc/'
@@ -39,6 +42,8 @@ export interface XrpcRouterOptions {
   binaryInputLimit: number
   /** Answers calls no handler here takes (an unknown NSID too); without it they get 501. */
   unhandled?: (call: XrpcCall, nsid: Nsid) => Promise<Response>
+  /** The global limit once the NSID is known, each method's own after input (./rate-limit.ts). */
+  rateLimits?: RateLimits
 }
 
 /** What the HTTP layer knows about the request before dispatch. */
@@ -53,16 +58,18 @@ export interface XrpcCall {
 export type XrpcRouter = (call: XrpcCall) => Promise<Response>
 
 export function createXrpcRouter(opts: XrpcRouterOptions): XrpcRouter {
-  const handlers = indexMethods(opts.lexicons, opts.methods)
+  const served = opts.methods.filter((method) => method.enabled?.(opts.ctx.config) ?? true)
+  const handlers = indexMethods(opts.lexicons, served)
   return async (call) => {
     const nsid = nsidFromPath(call.url.pathname)
+    const limits = startCallLimits(opts.rateLimits, call.request, call.client, nsid)
     const method = resolveMethod(opts.lexicons, handlers, nsid, call.request.method)
     if (method === undefined) {
       if (opts.unhandled === undefined) throw new MethodNotImplementedError()
       return opts.unhandled(call, nsid)
     }
     const params = parseParams(opts.lexicons, nsid, call.url.searchParams)
-    return runMethod(opts, method, call, params)
+    return runMethod(opts, method, call, params, limits)
   }
 }
 
@@ -117,6 +124,7 @@ async function runMethod<M extends AuthMode>(
   method: XrpcMethod<M>,
   call: XrpcCall,
   params: Record<string, unknown>,
+  limits: CallLimits | undefined,
 ): Promise<Response> {
   const { request, client } = call
   const verify: AuthVerifiers[M] = opts.auth[method.auth]
@@ -128,6 +136,7 @@ async function runMethod<M extends AuthMode>(
     method.inputLimit ?? opts.binaryInputLimit,
     method.prepareInput && ((json: unknown) => method.prepareInput!(json, opts.ctx)),
   )
+  limits?.consume(method.nsid, auth, input)
   const output = await method.handler({
     ctx: opts.ctx,
     nsid: method.nsid,
@@ -141,7 +150,8 @@ async function runMethod<M extends AuthMode>(
     signal: request.signal,
   })
   if (opts.validateOutput) checkOutput(opts.lexicons, method.nsid, output)
-  return outputResponse(output, request.headers.get('accept-encoding'))
+  const response = outputResponse(output, request.headers.get('accept-encoding'))
+  return limits?.finish(response) ?? response
 }
 
 async function readInput(

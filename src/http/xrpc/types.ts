@@ -2,6 +2,7 @@
  * The shapes an XRPC method is declared with. A namespace file (com.atproto.server.ts, …) exports
  * a list of `xrpcMethod(nsid, { auth, handler })`; route.ts runs the checks around each handler.
  */
+import type { Config } from '../../config/schema.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { AccessAuth } from '../../services/auth/sessions.ts'
 import type { AppContext } from '../../services/context.ts'
@@ -111,6 +112,11 @@ export interface XrpcMethod<M extends AuthMode> {
    * is left for validation to report.
    */
   prepareInput?(json: unknown, ctx: AppContext): unknown
+  /**
+   * Whether this server answers the method under this config (default: always). Otherwise the
+   * method is left to the `unhandled` route (the service proxy), like one without a handler.
+   */
+  enabled?(config: Config): boolean
   // Method syntax on purpose: it lets a list of methods with different auth schemes type-check
   // as AnyXrpcMethod[] (function-typed properties would be checked contravariantly).
   handler(req: XrpcRequest<AuthResults[M]>): XrpcOutput | Promise<XrpcOutput>
@@ -124,4 +130,10 @@ export function xrpcMethod<M extends AuthMode>(
   def: Omit<XrpcMethod<M>, 'nsid'>,
 ): XrpcMethod<M> {
   return { nsid, ...def }
+}
+
+/** The account an auth result speaks for (access, refresh and service auth), if any. */
+export function authDid(auth: unknown): string | undefined {
+  const did = typeof auth === 'object' && auth !== null ? (auth as { did?: unknown }).did : undefined
+  return typeof did === 'string' ? did : undefined
 }

@@ -164,6 +164,7 @@ export class AccountService {
     lifecycle.deactivateAccount(this.deps, did, deleteAfter)
   activateAccount = (did: string) => lifecycle.activateAccount(this.deps, did)
   deleteAccount = (input: lifecycle.DeleteAccountInput) => lifecycle.deleteAccount(this.deps, input)
+  deleteAccountAsAdmin = (did: string) => lifecycle.deleteAccountAsAdmin(this.deps, did)
   checkAccountStatus = (did: string) => migration.checkAccountStatus(this.deps, did)
   reserveSigningKey = (did?: string) => migration.reserveSigningKey(this.deps, did)
   getServiceAuth = (auth: AccessAuth, req: ServiceAuthRequest) => getServiceAuth(this.deps, auth, req)

@@ -53,15 +53,26 @@ export async function deleteAccount(deps: AccountDeps, input: DeleteAccountInput
   deps.emailTokens.check(account.did, 'delete_account', input.token)
   deps.db.transaction(() => {
     deps.emailTokens.check(account.did, 'delete_account', input.token)
-    deps.repo().deleteRepoInTx(account.did)
-    deps.invites.deleteForAccountInTx(account.did)
-    deps.tables.reservedKeys.delete(account.did)
-    deps.tables.accounts.delete(account.did)
-    deps.events().deleteEventsInTx(account.did)
-    deps.events().sequenceAccountInTx(account.did, false, 'deleted')
+    removeAccountInTx(deps, account.did)
   })
   deps.limiter.reset(key)
   deps.logger.info('account deleted', { did: account.did })
+}
+
+/** com.atproto.admin.deleteAccount: the same removal, on the admin's word alone. */
+export function deleteAccountAsAdmin(deps: AccountDeps, did: string): void {
+  if (deps.tables.accounts.byDid(did) === undefined) throw new InvalidRequestError('account not found')
+  deps.db.transaction(() => removeAccountInTx(deps, did))
+  deps.logger.info('account deleted by the admin', { did })
+}
+
+function removeAccountInTx(deps: AccountDeps, did: string): void {
+  deps.repo().deleteRepoInTx(did)
+  deps.invites.deleteForAccountInTx(did)
+  deps.tables.reservedKeys.delete(did)
+  deps.tables.accounts.delete(did)
+  deps.events().deleteEventsInTx(did)
+  deps.events().sequenceAccountInTx(did, false, 'deleted')
 }
 
 function announceStatus(deps: AccountDeps, did: string): void {

@@ -4,7 +4,9 @@
  * session) or one of its app passwords (an app-password session of that password's privilege).
  * Every failure is the same 401 "Invalid identifier or password", takes the same time (an
  * unknown identifier still runs one scrypt), and counts towards the per-account-and-IP limit.
- * Taken-down accounts are refused after the password check, as the reference does; deactivated
+ * Taken-down accounts are refused after the password check, as the reference does, unless the
+ * client passes `allowTakendown`: then the account password (never an app password) opens a
+ * restricted `takendown` session (services/moderation/takendown-session.ts). Deactivated
  * accounts may log in and see `active: false`.
  */
 import { normalizeHandle } from '../../core/syntax/handle.ts'
@@ -22,6 +24,8 @@ export interface LoginInput {
   password: string
   /** The client's IP address, for the failed-login limit. */
   ip: string
+  /** Give a taken-down account its restricted session instead of AccountTakedown. */
+  allowTakendown?: boolean | undefined
 }
 
 export interface LoginResult extends SessionPair {
@@ -42,15 +46,17 @@ export async function login(deps: AccountDeps, input: LoginInput): Promise<Login
   const credential =
     account === undefined ? undefined : await checkPassword(deps, account.did, input.password)
   if (account === undefined) await burnPasswordCheck(input.password)
-  if (account === undefined || credential === undefined) {
+  const takenDown = account !== undefined && account.takedownRef !== null
+  if (account === undefined || credential === undefined || (takenDown && credential.scope !== 'access')) {
     deps.limiter.recordFailure(key)
     throw new AuthRequiredError('Invalid identifier or password')
   }
-  if (account.takedownRef !== null)
+  if (takenDown && !input.allowTakendown)
     throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
   deps.limiter.reset(key)
-  const pair = await deps.sessions.create(account.did, credential.scope, credential.appPasswordName)
-  return { ...pair, account, scope: credential.scope }
+  const scope: AccessScope = takenDown ? 'takendown' : credential.scope
+  const pair = await deps.sessions.create(account.did, scope, credential.appPasswordName)
+  return { ...pair, account, scope }
 }
 
 /** DIDs match exactly (did:web ids may hold `%3A`); handles and emails ignore case. */

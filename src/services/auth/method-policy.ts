@@ -43,6 +43,6 @@ export const PRIVILEGED_METHODS: ReadonlySet<string> = new Set([
 ])
 
 /** Whether a session of this scope may act on `nsid` through service auth or the proxy. */
-export function isPrivilegedScope(scope: 'access' | 'appPass' | 'appPassPrivileged'): boolean {
-  return scope !== 'appPass'
+export function isPrivilegedScope(scope: string): boolean {
+  return scope === 'access' || scope === 'appPassPrivileged'
 }

@@ -11,13 +11,15 @@ import { InvalidRequestError } from '../errors.ts'
 export const ACCESS_TOKEN_LIFETIME_MS = 2 * 60 * 60 * 1000
 export const REFRESH_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000
 
-export type AccessScope = 'access' | 'appPass' | 'appPassPrivileged'
+/** `takendown`: a taken-down account's restricted session (services/moderation/takendown-session.ts). */
+export type AccessScope = 'access' | 'appPass' | 'appPassPrivileged' | 'takendown'
 
 /** The wire value of each scope. */
 export const SCOPE_CLAIMS = {
   access: 'com.atproto.access',
   appPass: 'com.atproto.appPass',
   appPassPrivileged: 'com.atproto.appPassPrivileged',
+  takendown: 'com.atproto.takendown',
   refresh: 'com.atproto.refresh',
 } as const
 
@@ -113,5 +115,6 @@ function accessScopeOf(claim: unknown): AccessScope | undefined {
   if (claim === SCOPE_CLAIMS.access) return 'access'
   if (claim === SCOPE_CLAIMS.appPass) return 'appPass'
   if (claim === SCOPE_CLAIMS.appPassPrivileged) return 'appPassPrivileged'
+  if (claim === SCOPE_CLAIMS.takendown) return 'takendown'
   return undefined
 }

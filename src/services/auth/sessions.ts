@@ -101,13 +101,16 @@ export class SessionService {
     return this.tokens.verifyRefresh(refreshJwt)
   }
 
-  /** Checks that the access token's session is live and the account not taken down. */
+  /**
+   * Checks that the access token's session is live and the account not taken down (unless the
+   * session is the restricted one a taken-down account gets with allowTakendown).
+   */
   authorize(claims: AccessAuth): AccessAuth {
     const live = this.store.liveSession(claims.sessionId, iso(this.now()))
     if (live === undefined || live.did !== claims.did) {
       throw new InvalidRequestError('Token has been revoked', 'ExpiredToken')
     }
-    if (live.takedownRef !== null)
+    if (live.takedownRef !== null && live.scope !== 'takendown')
       throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
     return { did: live.did, scope: live.scope, sessionId: claims.sessionId }
   }
@@ -131,6 +134,8 @@ export class SessionService {
     const now = iso(nowMs)
     const row = this.store.refreshToken(tokenId)
     if (row === undefined || row.did !== did || row.expiresAt <= now) return undefined
+    // A taken-down account's restricted session lasts as long as its access token, as the reference.
+    if (row.scope === 'takendown') return undefined
     if (row.nextId !== null) {
       const successor = this.store.refreshToken(row.nextId)
       return successor === undefined ? undefined : { ...successor, scope: row.scope }

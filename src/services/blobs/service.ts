@@ -6,11 +6,14 @@
  * temporary uploads permanent (`prepareForWrite`, async); inside it the rows are checked and
  * flipped (`attachInTx`), and after the commit the temp copies are removed. A blob whose last
  * record is gone is marked unreferenced; the sweep (sweep.ts) deletes those and stale uploads.
+ * A blob the admin took down (docs/ADMIN.md) is not served, and no record written from then on
+ * may reference it (BlobNotFound, as the reference).
  */
 import { type BlobRef, createBlobRef, type FoundBlobRef } from '../../core/blob-ref.ts'
 import { type CID, cidForRawDigest, parseCid } from '../../core/cid.ts'
 import type { Logger } from '../../lib/logger.ts'
 import { type BlobStore, type ByteRange, TempBlobMissingError } from '../../storage/blob-store/index.ts'
+import { TakedownStore } from '../../storage/moderation/index.ts'
 import type { BlobRow, RepoStorage } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 import { SNIFF_BYTES, sniffMimeType } from './sniff.ts'
@@ -27,6 +30,7 @@ export interface StoredBlob {
 
 export class BlobService {
   readonly sweeper: BlobSweeper
+  private readonly takedowns: TakedownStore
 
   constructor(
     private readonly storage: RepoStorage,
@@ -35,6 +39,7 @@ export class BlobService {
     sweep: BlobSweepOptions = {},
   ) {
     this.sweeper = new BlobSweeper(storage, store, logger, sweep)
+    this.takedowns = new TakedownStore(storage.db)
   }
 
   /** Stores an upload and returns its blob ref (the sniffed MIME type, else the declared one). */
@@ -95,7 +100,8 @@ export class BlobService {
     for (const ref of refs) {
       const cid = ref.cid.toString()
       const row = this.storage.blobs.get(did, cid)
-      if (!row || (row.tempKey !== null && !prepared.has(cid))) {
+      const missing = !row || (row.tempKey !== null && !prepared.has(cid))
+      if (missing || this.takedowns.isBlobTakenDown(did, cid)) {
         throw new InvalidRequestError(`Could not find blob: ${cid}`, 'BlobNotFound')
       }
       checkRef(ref, row)
@@ -126,18 +132,18 @@ export class BlobService {
     }
   }
 
-  /** A permanent, referenced blob of the account; throws BlobNotFound otherwise. */
+  /** A permanent, referenced blob of the account, not taken down; throws BlobNotFound otherwise. */
   async get(did: string, cid: CID, range?: ByteRange): Promise<StoredBlob> {
-    const row = this.storage.blobs.get(did, cid.toString())
-    const stream = row && isServable(row) ? await this.store.get(did, cid, range) : null
+    const row = this.servableRow(did, cid)
+    const stream = row ? await this.store.get(did, cid, range) : null
     if (!row || !stream) throw new InvalidRequestError('Blob not found', 'BlobNotFound')
     return { mimeType: row.mimeType, size: row.size, stream }
   }
 
   /** Size and type of a servable blob (to answer a Range request before streaming). */
   describe(did: string, cid: CID): { mimeType: string; size: number } {
-    const row = this.storage.blobs.get(did, cid.toString())
-    if (!row || !isServable(row)) throw new InvalidRequestError('Blob not found', 'BlobNotFound')
+    const row = this.servableRow(did, cid)
+    if (!row) throw new InvalidRequestError('Blob not found', 'BlobNotFound')
     return { mimeType: row.mimeType, size: row.size }
   }
 
@@ -167,6 +173,12 @@ export class BlobService {
     queueMicrotask(() => {
       this.sweeper.drainDeletions().catch((err) => this.logger.error('blob deletion failed', { err }))
     })
+  }
+
+  private servableRow(did: string, cid: CID): BlobRow | undefined {
+    const key = cid.toString()
+    const row = this.storage.blobs.get(did, key)
+    return row && isServable(row) && !this.takedowns.isBlobTakenDown(did, key) ? row : undefined
   }
 
   private async makePermanentNow(did: string, cid: CID, tempKey: string): Promise<void> {

@@ -25,6 +25,8 @@ export interface CrawlerNotifierOptions {
   readonly now?: () => number
   /** Runs `fn` after `ms`; returns the cancel function. Injected by tests; default setTimeout. */
   readonly schedule?: (fn: () => void, ms: number) => () => void
+  /** Told every answer or failure (the metrics). */
+  readonly onAttempt?: (attempt: CrawlerAttempt) => void
 }
 
 /** Subscribes to repo activity; returns the unsubscribe function. */
@@ -120,6 +122,7 @@ export class CrawlerNotifier {
   }
 
   private record(attempt: CrawlerAttempt): void {
+    this.opts.onAttempt?.(attempt)
     if (!attempt.ok) {
       this.opts.logger.warn('requestCrawl failed', {
         crawler: attempt.url,

@@ -5,7 +5,7 @@ import { VERSION } from '../../lib/version.ts'
 import type { Db } from '../../storage/database.ts'
 import { CrawlerStatusRows } from '../../storage/sync/index.ts'
 import { createSafeFetch, isLoopbackOrigin } from '../outbound/index.ts'
-import { CrawlerNotifier } from './crawlers.ts'
+import { CrawlerNotifier, type CrawlerNotifierOptions } from './crawlers.ts'
 
 export { type ActivitySource, CrawlerNotifier, type CrawlerNotifierOptions } from './crawlers.ts'
 
@@ -17,6 +17,8 @@ export interface CrawlerSetup {
   readonly allowPrivate?: boolean
   /** Overrides `crawlers` (admin request-crawl URL). */
   readonly crawlers?: readonly string[]
+  /** Told every answer or failure (the metrics). */
+  readonly onAttempt?: CrawlerNotifierOptions['onAttempt']
 }
 
 /** The notifier for a config: its crawlers, hostname and interval, with the SSRF-guarded fetch. */
@@ -40,5 +42,6 @@ export function createCrawlerNotifier(
     status: new CrawlerStatusRows(db),
     logger,
     timeoutMs: TIMEOUT_MS,
+    onAttempt: setup.onAttempt,
   })
 }

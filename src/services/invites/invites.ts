@@ -68,13 +68,17 @@ export class InviteService {
     }))
   }
 
-  /** Throws InvalidInviteCode unless the code exists, is enabled and has a use left. */
+  /**
+   * Throws InvalidInviteCode unless the code exists, is enabled, has a use left, and the account
+   * it was minted for may invite (com.atproto.admin.disableAccountInvites, takedowns).
+   */
   assertAvailable(code: string | undefined): asserts code is string {
     if (code === undefined || code === '') {
       throw new InvalidRequestError('No invite code provided', 'InvalidInviteCode')
     }
     const row = this.store.get(code.trim().toLowerCase())
-    if (row === undefined || row.disabled === 1 || row.useCount >= row.availableUses) {
+    const usable = row !== undefined && row.disabled === 0 && row.ownerBlocked === 0
+    if (!usable || row.useCount >= row.availableUses) {
       throw new InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
     }
   }

@@ -56,6 +56,9 @@ const RULES: Record<string, Rule> = {
   [ids.ComAtprotoServerConfirmEmail]: emailManage,
   [ids.ComAtprotoServerRequestEmailUpdate]: emailManage,
   [ids.ComAtprotoServerUpdateEmail]: emailManage,
+  // Answered here only when reports stay on this server; forwarded reports need `rpc:` (proxy).
+  [ids.ComAtprotoModerationCreateReport]: 'atproto',
+  [ids.ComAtprotoTempCheckSignupQueue]: 'atproto',
 }
 
 /** Throws 403 unless the OAuth token may call this method (see RULES). */

@@ -10,7 +10,7 @@ import type { RepoStorage } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 
 /** The session kind: full access, or an app password (privileged or not). */
-export type PreferenceScope = 'access' | 'appPass' | 'appPassPrivileged'
+export type PreferenceScope = 'access' | 'appPass' | 'appPassPrivileged' | 'takendown'
 
 const NAMESPACE = 'app.bsky'
 const FULL_ACCESS_ONLY = new Set(['app.bsky.actor.defs#personalDetailsPref'])

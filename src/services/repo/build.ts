@@ -9,6 +9,7 @@ import type { TidClock } from '../../core/tid-clock.ts'
 import type { Logger } from '../../lib/logger.ts'
 import { DiskBlobStore } from '../../storage/blob-store/index.ts'
 import type { Db } from '../../storage/database.ts'
+import { TakedownStore } from '../../storage/moderation/index.ts'
 import { RepoStorage } from '../../storage/repo/index.ts'
 import { BlobService, type BlobSweepOptions } from '../blobs/index.ts'
 import { PreferencesService } from '../preferences/index.ts'
@@ -47,6 +48,7 @@ export function buildRepoServices(opts: RepoServicesOptions): RepoServices {
     accounts: opts.accounts,
     lexicons: opts.lexicons,
     resolveDidDoc: opts.resolveDidDoc,
+    takedowns: new TakedownStore(opts.db),
   })
   return { sequencer, blobs, repo, preferences: new PreferencesService(storage) }
 }

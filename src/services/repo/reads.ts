@@ -1,10 +1,13 @@
 /**
  * Public record reads (com.atproto.repo.getRecord, listRecords, describeRepo): straight from the
- * record index, one indexed query each, values decoded from the stored blocks.
+ * record index, one indexed query each, values decoded from the stored blocks. Records the admin
+ * took down are left out (docs/ADMIN.md); a listRecords page may then come out short, its cursor
+ * still the last key read.
  */
 import { decodeCbor } from '../../core/cbor.ts'
 import type { CID } from '../../core/cid.ts'
 import type { LexValue } from '../../core/data-model.ts'
+import type { TakedownStore } from '../../storage/moderation/index.ts'
 import type { RecordRow, RepoStorage } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 import { availableRepo, readableRepo } from './access.ts'
@@ -33,6 +36,7 @@ export interface RepoDescription {
 export interface ReadDeps {
   readonly storage: RepoStorage
   readonly accounts: RepoAccounts
+  readonly takedowns: Pick<TakedownStore, 'isRecordTakenDown' | 'takenDownRkeys'>
   /** Resolves a DID document (for describeRepo); undefined when the DID has none. */
   readonly resolveDidDoc: (did: string) => Promise<unknown>
 }
@@ -45,7 +49,8 @@ export function getRecord(
   const account = deps.accounts.getAccount(repo)
   const usable = account && account.takedownRef === null && account.deactivatedAt === null
   const row = usable ? deps.storage.records.get(account.did, collection, rkey) : undefined
-  if (!account || !row || (params.cid && !row.cid.equals(params.cid))) {
+  const hidden = !row || (params.cid && !row.cid.equals(params.cid))
+  if (!account || hidden || deps.takedowns.isRecordTakenDown(account.did, collection, rkey)) {
     throw new InvalidRequestError(
       `Could not locate record: at://${repo}/${collection}/${rkey}`,
       'RecordNotFound',
@@ -60,7 +65,9 @@ export function listRecords(
 ): RecordPage {
   const { did } = readableRepo(deps.accounts, params.repo)
   const rows = deps.storage.records.list(did, params.collection, params)
-  const records = rows.map((row) => toView(did, params.collection, row))
+  const takenDown = deps.takedowns.takenDownRkeys(did, params.collection)
+  const shown = takenDown.size === 0 ? rows : rows.filter((row) => !takenDown.has(row.rkey))
+  const records = shown.map((row) => toView(did, params.collection, row))
   const last = rows.at(-1)
   return last ? { records, cursor: last.rkey } : { records }
 }

@@ -7,6 +7,7 @@
 import { type CID, parseCid } from '../../core/cid.ts'
 import type { Keypair } from '../../core/crypto/keypair.ts'
 import type { Lexicons } from '../../core/lexicon/index.ts'
+import type { TakedownStore } from '../../storage/moderation/index.ts'
 import type { RepoRoot } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 import { availableRepo, writableRepo } from './access.ts'
@@ -20,6 +21,8 @@ import type { CommitRef, CommittedWrite, PreparedWrite, RepoAccount, ValidationS
 
 export interface RepoServiceDeps extends CommitDeps {
   readonly lexicons: Lexicons
+  /** Record takedowns, which the record reads leave out. */
+  readonly takedowns: TakedownStore
   /** Resolves a DID document (describeRepo). */
   readonly resolveDidDoc: (did: string) => Promise<unknown>
 }

@@ -3,13 +3,15 @@
  * incremental CAR exports, the latest commit, record proofs, raw blocks, and the listings relays
  * page through. Availability follows the reference (RepoNotFound, RepoTakendown,
  * RepoDeactivated; the owner always passes). Exports stream from a snapshot; proofs and block
- * reads are small and built in memory from one consistent read.
+ * reads are small and built in memory from one consistent read. A record the admin took down has
+ * no proof (RecordNotFound); whole-repository exports still carry it, as the reference's do.
  */
 import { readBlock } from '../../core/block-reader.ts'
 import { type CarBlock, encodeCar, writeCar } from '../../core/car.ts'
 import type { CID } from '../../core/cid.ts'
 import { Mst, proveKey } from '../../core/mst/index.ts'
 import type { Db } from '../../storage/database.ts'
+import { TakedownStore } from '../../storage/moderation/index.ts'
 import {
   DiffSnapshot,
   type HostedRepoKey,
@@ -55,10 +57,12 @@ const CURSOR_SEPARATOR = '::'
 export class SyncService {
   private readonly reads: RepoReads
   private readonly listing: RepoListing
+  private readonly takedowns: TakedownStore
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.reads = new RepoReads(deps.db)
     this.listing = new RepoListing(deps.db)
+    this.takedowns = new TakedownStore(deps.db)
   }
 
   /**
@@ -93,6 +97,12 @@ export class SyncService {
    */
   recordProof(did: string, collection: string, rkey: string, requester: string | null): Uint8Array {
     this.deps.repo.availableRepo(did, requester)
+    if (this.takedowns.isRecordTakenDown(did, collection, rkey)) {
+      throw new InvalidRequestError(
+        `Could not locate record: at://${did}/${collection}/${rkey}`,
+        'RecordNotFound',
+      )
+    }
     const key = `${collection}/${rkey}`
     return this.reads.consistent(() => {
       const root = this.root(did)

@@ -148,4 +148,17 @@ export class AccountStore {
   count(): number {
     return this.db.prepare<{ n: number }, []>('SELECT count(*) AS n FROM account').get()?.n ?? 0
   }
+
+  /** Accounts by status (the metrics); a takedown counts over a deactivation, as in status.ts. */
+  countByStatus(): { active: number; deactivated: number; takendown: number } {
+    const row = this.db
+      .prepare<{ active: number | null; deactivated: number | null; takendown: number | null }, []>(
+        `SELECT count(*) FILTER (WHERE takedown_ref IS NULL AND deactivated_at IS NULL) AS active,
+                count(*) FILTER (WHERE takedown_ref IS NULL AND deactivated_at IS NOT NULL) AS deactivated,
+                count(*) FILTER (WHERE takedown_ref IS NOT NULL) AS takendown
+           FROM account`,
+      )
+      .get()
+    return { active: row?.active ?? 0, deactivated: row?.deactivated ?? 0, takendown: row?.takendown ?? 0 }
+  }
 }

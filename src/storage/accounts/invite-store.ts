@@ -44,12 +44,17 @@ export class InviteStore {
       .run(code, availableUses, forAccount, createdBy, createdAt)
   }
 
-  /** The code and how often it was used; undefined when unknown. */
-  get(code: string): (RawCode & { useCount: number }) | undefined {
+  /**
+   * The code, how often it was used, and whether the account it was minted for may not invite
+   * (its invites disabled by the admin, or taken down); undefined when unknown.
+   */
+  get(code: string): (RawCode & { useCount: number; ownerBlocked: number }) | undefined {
     return (
       this.db
-        .prepare<RawCode & { useCount: number }, [string]>(
-          `SELECT ${CODE_COLUMNS}, (SELECT count(*) FROM invite_code_use u WHERE u.code = c.code) AS useCount
+        .prepare<RawCode & { useCount: number; ownerBlocked: number }, [string]>(
+          `SELECT ${CODE_COLUMNS}, (SELECT count(*) FROM invite_code_use u WHERE u.code = c.code) AS useCount,
+              EXISTS (SELECT 1 FROM account a WHERE a.did = c.for_account
+                AND (a.invites_disabled = 1 OR a.takedown_ref IS NOT NULL)) AS ownerBlocked
             FROM invite_code c WHERE code = ?`,
         )
         .get(code) ?? undefined

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../database.ts'
 
-export type SessionScope = 'access' | 'appPass' | 'appPassPrivileged'
+export type SessionScope = 'access' | 'appPass' | 'appPassPrivileged' | 'takendown'
 
 export interface NewSession {
   id: string

@@ -7,6 +7,7 @@ import { migration002Accounts } from './002-accounts.ts'
 import { migration003Repo } from './003-repo.ts'
 import { migration004Sync } from './004-sync.ts'
 import { migration005OAuth } from './005-oauth.ts'
+import { migration006Moderation } from './006-moderation.ts'
 import type { Migration } from './migration.ts'
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003Repo,
   migration004Sync,
   migration005OAuth,
+  migration006Moderation,
 ]

@@ -14,10 +14,12 @@ const COLUMNS = 'kid, private_jwk AS privateJwk, created_at AS createdAt, retire
 export class SigningKeyStore {
   constructor(private readonly db: Db) {}
 
-  /** Every stored key, newest first. */
+  /** Every stored key: the active one first, then the retired ones, newest first. */
   all(): SigningKeyRow[] {
     return this.db
-      .prepare<SigningKeyRow, []>(`SELECT ${COLUMNS} FROM oauth_signing_key ORDER BY created_at DESC`)
+      .prepare<SigningKeyRow, []>(
+        `SELECT ${COLUMNS} FROM oauth_signing_key ORDER BY retired_at IS NOT NULL, created_at DESC`,
+      )
       .all()
   }
 

@@ -10,6 +10,7 @@ import { json, jsonInput } from './input.ts'
 interface CreateSessionInput {
   identifier: string
   password: string
+  allowTakendown?: boolean
 }
 
 export const sessionMethods = [
@@ -25,8 +26,8 @@ export const sessionMethods = [
   xrpcMethod(ids.ComAtprotoServerCreateSession, {
     auth: 'none',
     handler: async ({ ctx, input, client }) => {
-      const { identifier, password } = jsonInput<CreateSessionInput>(input)
-      return json(await ctx.accounts.login({ identifier, password, ip: client.ip }))
+      const { identifier, password, allowTakendown } = jsonInput<CreateSessionInput>(input)
+      return json(await ctx.accounts.login({ identifier, password, allowTakendown, ip: client.ip }))
     },
   }),
   xrpcMethod(ids.ComAtprotoServerGetSession, {

@@ -1,0 +1,6 @@
+export type { AccountPage, AccountView } from './account-views.ts'
+export { AdminService, type AdminServiceOptions } from './admin-service.ts'
+export type { AdminEvents } from './deps.ts'
+export type { HandleAvailability } from './handle-availability.ts'
+export type { InviteCodePage } from './invites.ts'
+export type { SendEmailInput } from './send-email.ts'
