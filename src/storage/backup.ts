@@ -27,13 +27,12 @@ import {
 } from 'node:fs'
 import { copyFile, mkdir, readdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { BLOB_DIR } from './blob-store/index.ts'
 import { Db } from './database.ts'
 import { migrationStatus } from './migrate.ts'
 
 export const BACKUP_MANIFEST_FILE = 'manifest.json'
 export const BACKUP_DB_FILE = 'perlsky.sqlite'
-/** The blob folder, under the data directory and in a backup. */
-export const BLOB_DIR = 'blobs'
 const FORMAT = 'perlsky-backup'
 const FORMAT_VERSION = 1
 

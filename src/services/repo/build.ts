@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { TidClock } from '../../core/tid-clock.ts'
 import type { Logger } from '../../lib/logger.ts'
-import { DiskBlobStore } from '../../storage/blob-store/index.ts'
+import { BLOB_DIR, DiskBlobStore } from '../../storage/blob-store/index.ts'
 import type { Db } from '../../storage/database.ts'
 import { TakedownStore } from '../../storage/moderation/index.ts'
 import { RepoStorage } from '../../storage/repo/index.ts'
@@ -38,7 +38,7 @@ export interface RepoServices {
 export function buildRepoServices(opts: RepoServicesOptions): RepoServices {
   const storage = new RepoStorage(opts.db)
   const sequencer = new Sequencer(opts.db, storage.events, opts.logger)
-  const store = new DiskBlobStore(join(opts.dataDir, 'blobs'))
+  const store = new DiskBlobStore(join(opts.dataDir, BLOB_DIR))
   const blobs = new BlobService(storage, store, opts.logger, opts.blobSweep)
   const repo = new RepoService({
     storage,
