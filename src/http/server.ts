@@ -5,7 +5,6 @@
 import { loadBuiltinLexicons } from '../core/lexicon/index.ts'
 import type { AppContext } from '../services/context.ts'
 import { type AppOptions, createApp } from './app.ts'
-import { stopFirehose } from './firehose.ts'
 import { xrpcMethods } from './xrpc/methods.ts'
 
 /** Everything optional: the built-in lexicons and methods, output validation off. */
@@ -49,12 +48,13 @@ export async function startServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   const server = app.server
   if (server === null) throw new Error(`could not listen on ${host}`)
   const port = server.port ?? 0
+  ctx.background.start()
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     stop: async () => {
-      // Bun's graceful stop waits for open WebSockets: close the firehose subscriptions first.
-      stopFirehose(app)
+      // Bun's graceful stop waits for open WebSockets: this closes the firehose subscriptions.
+      ctx.background.stop()
       await app.stop(false)
     },
   }

@@ -1,7 +1,6 @@
 /**
- * The services every layer above uses, built once from a Config: the logger, the database (with
- * pending migrations applied) and the health check. Later services (accounts, repo, sequencer)
- * are added here so the HTTP layer and admin commands share one construction path.
+ * The services every layer above uses, built once from a Config, so that the server and the admin
+ * commands share one construction path. Building starts nothing: a server starts `background`.
  */
 import type { Config } from '../config/schema.ts'
 import { type Lexicons, loadBuiltinLexicons } from '../core/lexicon/index.ts'
@@ -13,8 +12,11 @@ import { migrate } from '../storage/migrate.ts'
 import { AccountService } from './accounts/account-service.ts'
 import { identityPort } from './accounts/identity-port.ts'
 import { AdminService } from './admin/index.ts'
+import { type BackgroundWork, backgroundWork } from './background.ts'
 import type { BlobService } from './blobs/index.ts'
+import { createCrawlerNotifier } from './crawlers/index.ts'
 import type { Mailer } from './email/mailer.ts'
+import { createFirehose, type Firehose } from './firehose/index.ts'
 import { type IdentityNetworkOverrides, IdentityService } from './identity/index.ts'
 import { Metrics, readStorageSources } from './metrics/index.ts'
 import { ModerationService } from './moderation/index.ts'
@@ -53,9 +55,13 @@ export interface AppContext {
   readonly metrics: Metrics
   /** Sentry reports of unhandled exceptions; does nothing without sentry_dsn. */
   readonly errorReporter: ErrorReporter
+  /** com.atproto.sync.subscribeRepos subscriptions (src/http/firehose.ts connects sockets). */
+  readonly firehose: Firehose
+  /** Firehose delivery, pruning, crawler notices, the blob sweep: started by a server only. */
+  readonly background: BackgroundWork
   /** Throws DatabaseUnavailableError when the database cannot answer a trivial query. */
   healthCheck(): void
-  /** Closes the database; safe to call twice. */
+  /** Stops the background work and closes the database; safe to call twice. */
   close(): Promise<void>
 }
 
@@ -67,17 +73,49 @@ export interface ContextOptions {
   identityNetwork?: IdentityNetworkOverrides
 }
 
-/** Opens the database, applies pending migrations and wires the services. */
+/** Opens the database, applies pending migrations and wires the services (nothing started). */
 export function createContext(config: Config, opts: ContextOptions = {}): AppContext {
   const logger = opts.logger ?? createLogger({ level: config.log_level })
+  const db = openMigrated(config, logger)
+  const core = buildCore(db, config, logger, opts)
+  const { sequencer } = core
+  const ops = buildOperations(db, config, logger, core)
+  const serving = buildServing(db, config, logger, core, ops.metrics)
+  return {
+    config,
+    logger,
+    db,
+    ...core,
+    mailer: core.accounts.mailer,
+    ...ops,
+    ...serving,
+    healthCheck: () => db.healthCheck(),
+    close: async () => {
+      serving.background.stop()
+      await ops.errorReporter.close()
+      sequencer.close()
+      db.close()
+    },
+  }
+}
+
+function openMigrated(config: Config, logger: Logger): Db {
   const db = Db.open(config.db_path)
   try {
     for (const m of migrate(db)) logger.info('applied migration', { id: m.id, name: m.name })
+    return db
   } catch (err) {
     db.close()
     throw err
   }
-  // Identity reaches the accounts and the sequencer, built after it, through getters.
+}
+
+/**
+ * Identity, accounts and the repository. They need each other (the repo signs with account keys,
+ * accounts create repos and sequence events, identity updates accounts), so the ones built first
+ * reach the later ones through getters.
+ */
+function buildCore(db: Db, config: Config, logger: Logger, opts: ContextOptions) {
   const identity = new IdentityService({
     db,
     config,
@@ -86,9 +124,6 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     events: () => repoServices.sequencer,
     ...(opts.identityNetwork === undefined ? {} : { network: opts.identityNetwork }),
   })
-  const tid = new TidClock()
-  // The accounts service comes first (the repo signs with its keys); it reaches the repo and the
-  // sequencer, built right after, through getters.
   const accounts = new AccountService({
     db,
     config,
@@ -97,6 +132,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     repo: () => repoServices.repo,
     events: () => repoServices.sequencer,
   })
+  const tid = new TidClock()
   const repoServices = buildRepoServices({
     db,
     dataDir: config.data_dir,
@@ -106,10 +142,17 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     accounts,
     resolveDidDoc: async (did) => (await identity.dids.resolve(did)) ?? undefined,
   })
-  repoServices.blobs.sweeper.start()
+  return { identity, accounts, tid, ...repoServices }
+}
+
+type Core = ReturnType<typeof buildCore>
+
+/** Moderation and the admin operations, metrics and error reports. */
+function buildOperations(db: Db, config: Config, logger: Logger, core: Core) {
+  const { accounts, identity, sequencer } = core
   const metrics = new Metrics({ version: VERSION })
   db.transactionObserver = metrics.dbTransaction
-  readStorageSources(metrics, { db, accounts: accounts.tables.accounts, sequencer: repoServices.sequencer })
+  readStorageSources(metrics, { db, accounts: accounts.tables.accounts, sequencer })
   const errorReporter = createErrorReporter({
     dsn: config.sentry_dsn,
     baseUrl: config.base_url,
@@ -117,41 +160,28 @@ export function createContext(config: Config, opts: ContextOptions = {}): AppCon
     serverName: config.hostname,
     logger,
   })
-  const { sequencer } = repoServices
-  const { moderation, admin } = buildAdmin({ db, config, logger, accounts, identity, events: sequencer })
-  return {
+  const moderation = new ModerationService({ db, config, logger, accounts, events: sequencer })
+  const admin = new AdminService({
+    db,
     config,
     logger,
-    db,
-    identity,
     accounts,
+    identity,
+    events: sequencer,
+    store: moderation.tables.accounts,
     mailer: accounts.mailer,
-    tid,
-    ...repoServices,
-    moderation,
-    admin,
-    metrics,
-    errorReporter,
-    healthCheck: () => db.healthCheck(),
-    close: async () => {
-      await errorReporter.close()
-      repoServices.blobs.sweeper.stop()
-      repoServices.sequencer.close()
-      db.close()
-    },
-  }
+  })
+  return { metrics, errorReporter, moderation, admin }
 }
 
-/** Moderation (takedowns, reports) and the admin account operations, over the services above. */
-function buildAdmin(opts: {
-  db: Db
-  config: Config
-  logger: Logger
-  accounts: AccountService
-  identity: IdentityService
-  events: Sequencer
-}): { moderation: ModerationService; admin: AdminService } {
-  const moderation = new ModerationService(opts)
-  const store = moderation.tables.accounts
-  return { moderation, admin: new AdminService({ ...opts, store, mailer: opts.accounts.mailer }) }
+/** The firehose and the background work a server starts (services/background.ts). */
+function buildServing(db: Db, config: Config, logger: Logger, core: Core, metrics: Metrics) {
+  const { sequencer } = core
+  const { firehose, pruner } = createFirehose(config, { db, sequencer, logger })
+  metrics.sources.firehoseSubscribers = () => firehose.subscriberCount
+  const crawlers = createCrawlerNotifier(config, db, logger, {
+    onAttempt: (attempt) => metrics.crawlerAttempt(attempt),
+  })
+  const sweeper = core.blobs.sweeper
+  return { firehose, background: backgroundWork({ firehose, pruner, crawlers, sweeper, sequencer }) }
 }

@@ -5,10 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { loadBuiltinLexicons } from '../../src/core/lexicon/index.ts'
-import { createApp } from '../../src/http/app.ts'
-import { stopFirehose } from '../../src/http/firehose.ts'
-import { xrpcMethods } from '../../src/http/xrpc/methods.ts'
 import { silentLogger } from '../../src/lib/logger.ts'
 import { EventPruner } from '../../src/services/firehose/index.ts'
 import { Sequencer } from '../../src/services/sequencer/index.ts'
@@ -144,12 +140,11 @@ describe('the retention window', () => {
 })
 
 describe('shutdown', () => {
-  test('stopFirehose closes the subscriptions (going away), so a graceful stop can finish', async () => {
-    const app = createApp(h.ctx, { lexicons: loadBuiltinLexicons(), methods: xrpcMethods })
-    app.listen({ hostname: '127.0.0.1', port: 0 })
-    const sub = await subscribe(`http://127.0.0.1:${app.server!.port}`)
-    stopFirehose(app)
+  test('a graceful stop closes the subscriptions (going away) and finishes', async () => {
+    const server = await startHarness()
+    const sub = await subscribe(server.url)
+    const stopping = server.stop()
     expect(await sub.closed).toEqual({ code: 1001, reason: 'server shutting down' })
-    await app.stop(false)
+    await stopping
   })
 })
