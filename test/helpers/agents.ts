@@ -40,7 +40,55 @@ export async function failure(promise: Promise<unknown>): Promise<Failure> {
   throw new Error('expected the call to fail')
 }
 
+/** `<status> <error>: <message>` for a call that fails with an XRPC error, `ok` for one that succeeds. */
+export async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+  } catch (err) {
+    if (err instanceof XRPCError) return `${err.status} ${err.error}: ${err.message}`
+    throw err
+  }
+  return 'ok'
+}
+
 /** The account's repository as stored, verified with its signing key by @atproto/repo. */
 export function verifyRepo(h: Harness, did: string): Promise<VerifiedExport> {
   return verifyExport(h.ctx, did, h.ctx.accounts.signingKey(did).did())
+}
+
+export interface XrpcAnswer {
+  status: number
+  body: Record<string, unknown> | null
+}
+
+/** Clients of a harness that is started later (in beforeAll): official agents and raw calls. */
+export interface HarnessClient {
+  agent(): AtpAgent
+  /** An agent signed in to a new account `<name>.test` (password PASSWORD). */
+  signUp(name: string, email?: string): Promise<AtpAgent>
+  /** A raw XRPC call: GET without a body, POST with a JSON one; the status and parsed body. */
+  xrpc(method: string, init?: { body?: unknown; token?: string }): Promise<XrpcAnswer>
+}
+
+export function harnessClient(harness: () => Harness): HarnessClient {
+  const agent = () => new AtpAgent({ service: harness().url })
+  return {
+    agent,
+    async signUp(name, email = `${name}@example.com`) {
+      const a = agent()
+      await a.createAccount({ handle: `${name}.test`, email, password: PASSWORD })
+      return a
+    },
+    async xrpc(method, init = {}) {
+      const headers: Record<string, string> = {}
+      if (init.body !== undefined) headers['content-type'] = 'application/json'
+      if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
+      const res = await fetch(`${harness().url}/xrpc/${method}`, {
+        method: init.body === undefined ? 'GET' : 'POST',
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      })
+      return { status: res.status, body: (await res.json().catch(() => null)) as XrpcAnswer['body'] }
+    },
+  }
 }

@@ -1,17 +1,22 @@
 // Test doubles for the OAuth service tests: DPoP keys and proofs, client assertions, an in-memory
 // database with accounts, a fake network for client metadata, and the service over all of it.
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { loadConfig } from '../../src/config/load.ts'
 import type { Config } from '../../src/config/schema.ts'
 import { accessTokenHash } from '../../src/core/oauth/dpop-claims.ts'
+import { OAuthError } from '../../src/core/oauth/errors.ts'
 import { s256Challenge } from '../../src/core/oauth/pkce.ts'
+import { silentLogger } from '../../src/lib/logger.ts'
+import { AccountService } from '../../src/services/accounts/account-service.ts'
+import type { IdentityPort } from '../../src/services/accounts/deps.ts'
 import { hashPassword } from '../../src/services/auth/password.ts'
 import type { DidResolver } from '../../src/services/identity/did-resolver.ts'
-import { oauthAccounts } from '../../src/services/oauth/account-port.ts'
 import { OAuthService } from '../../src/services/oauth/oauth-service.ts'
 import type { SafeFetch } from '../../src/services/outbound/safe-fetch.ts'
-import { AccountTables } from '../../src/storage/accounts/index.ts'
 import { Db } from '../../src/storage/database.ts'
 import { migrate } from '../../src/storage/migrate.ts'
 
@@ -94,8 +99,12 @@ export interface OAuthTestEnv {
 
 export const PASSWORD = 'correct horse battery staple'
 
-/** An OAuthService over an in-memory database holding alice (and bob), with a settable clock. */
-export async function oauthTestEnv(dataDir: string): Promise<OAuthTestEnv> {
+/**
+ * An OAuthService over an in-memory database holding alice (and bob), with a settable clock; its
+ * data directory is a new temp dir named after `name`, removed by `close`.
+ */
+export async function oauthTestEnv(name: string): Promise<OAuthTestEnv> {
+  const dataDir = mkdtempSync(join(tmpdir(), `perlsky-${name}-`))
   const config = loadConfig(
     {
       base_url: ISSUER,
@@ -109,10 +118,20 @@ export async function oauthTestEnv(dataDir: string): Promise<OAuthTestEnv> {
   )
   const db = Db.open(':memory:')
   migrate(db)
-  const tables = new AccountTables(db)
+  const unused = (): never => {
+    throw new Error('the OAuth service tests have no repository')
+  }
+  const accounts = new AccountService({
+    db,
+    config,
+    logger: silentLogger(),
+    identity: {} as IdentityPort,
+    repo: unused,
+    events: unused,
+  })
   const passwordHash = await hashPassword(PASSWORD)
   for (const name of ['alice', 'bob']) {
-    tables.accounts.insert({
+    accounts.tables.accounts.insert({
       did: `did:plc:${name}${'x'.repeat(24 - name.length)}`,
       handle: `${name}.pds.test`,
       email: `${name}@example.com`,
@@ -128,11 +147,26 @@ export async function oauthTestEnv(dataDir: string): Promise<OAuthTestEnv> {
   const oauth = new OAuthService({
     config,
     db,
-    accounts: oauthAccounts(tables, 'pds.test'),
+    accounts,
     fetch: fakeNetwork(documents),
     dids: {} as DidResolver,
     resolveTxt: async () => [],
     now: () => clock.now,
   })
-  return { oauth, db, config, documents, clock, close: () => db.close() }
+  const close = () => {
+    db.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  return { oauth, db, config, documents, clock, close }
+}
+
+/** The OAuthError a call must fail with. */
+export async function refusal(run: () => Promise<unknown>): Promise<OAuthError> {
+  try {
+    await run()
+  } catch (err) {
+    if (err instanceof OAuthError) return err
+    throw err
+  }
+  throw new Error('expected an OAuthError')
 }

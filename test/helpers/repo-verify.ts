@@ -8,7 +8,7 @@ import { MemoryBlockstore, MST, readCarWithRoot, verifyRepoCar } from '@atproto/
 import { decodeCbor } from '../../src/core/cbor.ts'
 import type { CID } from '../../src/core/cid.ts'
 import type { RepoServices } from '../../src/services/repo/index.ts'
-import { exportCar } from './repo-env.ts'
+import { exportCar, type TestAccount } from './repo-env.ts'
 
 export interface VerifiedExport {
   /** `collection/rkey` → record CID string, from the official verifier. */
@@ -29,6 +29,11 @@ export async function verifyExport(
   for (const claim of verified.creates) records.set(`${claim.collection}/${claim.rkey}`, claim.cid.toString())
   const { root } = await readCarWithRoot(car)
   return { records, rev: verified.commit.rev, commitCid: root.toString() }
+}
+
+/** verifyExport for a test account, with its own signing key. */
+export function verifyAccountExport(env: RepoServices, account: Pick<TestAccount, 'did' | 'keypair'>) {
+  return verifyExport(env, account.did, account.keypair.did())
 }
 
 interface CommitOp {

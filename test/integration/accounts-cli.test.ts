@@ -2,13 +2,13 @@
 // create-invite (the seed's `INVITE_CODE=$(perlsky admin create-invite)`), email outbox, and
 // email test against a real SMTP server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
-import { runCli } from '../../src/cli/index.ts'
-import type { CliIo } from '../../src/cli/io.ts'
 import { type FakeSmtp, startFakeSmtp } from '../fakes/smtp-server.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const FROM = 'pds@example.com'
@@ -26,40 +26,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-let configs = 0
-
 /** A config file for the harness's database (mode 0600), with extra keys. */
-function configFile(extra: Record<string, unknown> = {}): string {
-  const path = join(dir, `perlsky-${++configs}.json`)
-  const json = {
-    base_url: h.baseUrl,
-    service_handle_domain: 'test',
-    account_did_method: 'did:web',
-    jwt_secret: 'cli-accounts-test-jwt-secret',
-    data_dir: h.dataDir,
-    db_path: h.config.db_path,
-    ...extra,
-  }
-  writeFileSync(path, JSON.stringify(json), { mode: 0o600 })
-  return path
-}
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t
-    },
-    stderr: (t) => {
-      stderr += t
-    },
-    env: {},
-    cwd: dir,
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr }
-}
+const configFile = (extra: Record<string, unknown> = {}) => harnessConfig(dir, h, extra)
+const run = (argv: string[]) => runPerlsky(argv, dir)
 
 describe('perlsky admin create-invite', () => {
   test('prints exactly one code, usable to sign up on the running server', async () => {

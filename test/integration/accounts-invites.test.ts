@@ -2,7 +2,7 @@
 // XRPC with admin auth, driven by @atproto/api over a real port.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { XRPCError } from '@atproto/xrpc'
+import { errorOf } from '../helpers/agents.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 let h: Harness
@@ -13,16 +13,6 @@ afterAll(() => h.stop())
 
 const PASSWORD = 'correct horse battery staple'
 const ADMIN = `Basic ${Buffer.from('admin:integration-test-admin-password').toString('base64')}`
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof XRPCError) return `${err.status} ${err.error}: ${err.message}`
-    throw err
-  }
-  return 'ok'
-}
 
 function signUp(handle: string, inviteCode?: string) {
   return new AtpAgent({ service: h.url }).createAccount({ handle, password: PASSWORD, inviteCode })

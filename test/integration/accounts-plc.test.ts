@@ -2,7 +2,6 @@
 // a failing directory, and migration sign-up with an existing DID and service auth.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { XRPCError } from '@atproto/xrpc'
 import { Secp256k1Keypair } from '../../src/core/crypto/keypair.ts'
 import {
   buildGenesisOp,
@@ -14,6 +13,7 @@ import type { PlcOperation } from '../../src/core/plc/types.ts'
 import { createServiceJwt } from '../../src/services/identity/index.ts'
 import { serviceDid } from '../../src/services/server-info.ts'
 import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
+import { errorOf } from '../helpers/agents.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const PASSWORD = 'correct horse battery staple'
@@ -38,16 +38,6 @@ function plcConfig(plcUrl: string): Record<string, unknown> {
     plc_rotation_private_key_hex: Buffer.from(rotationKey.exportPrivateKey()).toString('hex'),
     plc_recovery_did_key: recoveryKey.did(),
   }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof XRPCError) return `${err.status} ${err.error}: ${err.message}`
-    throw err
-  }
-  return 'ok'
 }
 
 async function plcGet(path: string): Promise<Record<string, unknown>> {

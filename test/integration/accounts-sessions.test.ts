@@ -1,9 +1,9 @@
 // Sessions (login, refresh, resume, logout) and app passwords on a did:web server, driven by the
 // official client (@atproto/api AtpAgent / CredentialSession) over a real port.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { AtpAgent, type AtpSessionData } from '@atproto/api'
-import { XRPCError } from '@atproto/xrpc'
+import type { AtpAgent, AtpSessionData } from '@atproto/api'
 import { decodeJwt } from 'jose'
+import { failure, harnessClient, PASSWORD } from '../helpers/agents.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 let h: Harness
@@ -12,45 +12,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.stop())
 
-const PASSWORD = 'correct horse battery staple'
-
-interface Failure {
-  status: number
-  error: string
-  message: string
-}
-
-async function failure(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof XRPCError) return { status: err.status, error: err.error, message: err.message }
-    throw err
-  }
-  throw new Error('expected the call to fail')
-}
-
-function agent(): AtpAgent {
-  return new AtpAgent({ service: h.url })
-}
-
-async function signUp(name: string, email = `${name}@example.com`): Promise<AtpAgent> {
-  const a = agent()
-  await a.createAccount({ handle: `${name}.test`, email, password: PASSWORD })
-  return a
-}
-
-async function xrpc(method: string, init: { body?: unknown; token?: string } = {}) {
-  const headers: Record<string, string> = {}
-  if (init.body !== undefined) headers['content-type'] = 'application/json'
-  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
-  const res = await fetch(`${h.url}/xrpc/${method}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null }
-}
+const { agent, signUp, xrpc } = harnessClient(() => h)
 
 describe('sessions', () => {
   let frank: AtpAgent

@@ -5,6 +5,7 @@ import { AtpAgent } from '@atproto/api'
 import { Secp256k1Keypair } from '../../src/core/crypto/keypair.ts'
 import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
 import { failure, type SignedUp, signUp } from '../helpers/agents.ts'
+import { plcData as plcDataOf, plcServerConfig } from '../helpers/plc-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const ADMIN = { headers: { authorization: `Basic ${btoa('admin:integration-test-admin-password')}` } }
@@ -17,11 +18,7 @@ let alice: SignedUp
 beforeAll(async () => {
   plc = await startFakePlc()
   h = await startHarness({
-    config: {
-      account_did_method: 'did:plc',
-      plc_url: plc.url,
-      plc_rotation_private_key_hex: Buffer.from(rotationKey.exportPrivateKey()).toString('hex'),
-    },
+    config: plcServerConfig(plc, rotationKey),
   })
   alice = await signUp(h, 'alice')
 })
@@ -31,11 +28,8 @@ afterAll(async () => {
 })
 
 const admin = () => new AtpAgent({ service: h.url }).com.atproto.admin
-const plcData = async (did: string) =>
-  (await (await fetch(`${plc.url}/${did}/data`)).json()) as {
-    verificationMethods: Record<string, string>
-    alsoKnownAs: string[]
-  }
+const plcData = (did: string) =>
+  plcDataOf<{ verificationMethods: Record<string, string>; alsoKnownAs: string[] }>(plc, did)
 
 describe('updateAccountSigningKey', () => {
   test('publishes the new #atproto key in the DID document and announces the identity', async () => {

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
 import { failure } from '../helpers/agents.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
 import { type FirehoseClient, subscribe, type WireFrame } from '../helpers/firehose-client.ts'
-import { harnessConfig, runPerlsky } from './admin-cli-env.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-admin-accounts-'))

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verifyRepoCar } from '@atproto/repo'
 import { type SignedUp, signUp } from '../helpers/agents.ts'
-import { harnessConfig, runPerlsky } from './admin-cli-env.ts'
+import { pngBytes } from '../helpers/blobs.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-admin-backup-'))
@@ -33,17 +35,7 @@ afterAll(async () => {
 })
 
 async function postWithImage(account: SignedUp, text: string): Promise<string> {
-  const image = new Uint8Array([
-    0x89,
-    0x50,
-    0x4e,
-    0x47,
-    0x0d,
-    0x0a,
-    0x1a,
-    0x0a,
-    ...new TextEncoder().encode(text),
-  ])
+  const image = pngBytes(new TextEncoder().encode(text))
   const blob = (await account.agent.uploadBlob(image, { encoding: 'image/png' })).data.blob
   blobBytes.set(blob.ref.toString(), image)
   const embed = { $type: 'app.bsky.embed.images', images: [{ image: blob, alt: text }] }

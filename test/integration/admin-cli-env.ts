@@ -1,36 +1,10 @@
 /**
- * Shared by the admin CLI tests: commands run in-process through `runCli` with their output
- * captured, and config files pointing at a harness's data (or at another data directory).
+ * Shared by the CLI integration tests: config files pointing at a harness's data (or at another
+ * data directory). Commands run in-process with test/helpers/cli-run.ts.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCli } from '../../src/cli/index.ts'
-import type { CliIo } from '../../src/cli/io.ts'
 import type { Harness } from './harness.ts'
-
-export interface CliRun {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `perlsky <argv...>` in-process, in `cwd`, and returns its exit code and output. */
-export async function runPerlsky(argv: string[], cwd: string): Promise<CliRun> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t
-    },
-    stderr: (t) => {
-      stderr += t
-    },
-    env: {},
-    cwd,
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr }
-}
 
 let configs = 0
 

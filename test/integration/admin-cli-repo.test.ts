@@ -14,7 +14,8 @@ import { Mst } from '../../src/core/mst/index.ts'
 import { encodeCommit, signCommit } from '../../src/core/repo/index.ts'
 import { TidClock } from '../../src/core/tid-clock.ts'
 import { type SignedUp, signUp } from '../helpers/agents.ts'
-import { harnessConfig, runPerlsky } from './admin-cli-env.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-admin-repo-'))

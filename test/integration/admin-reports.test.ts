@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
 import { failure, PASSWORD, type SignedUp, signUp } from '../helpers/agents.ts'
-import { harnessConfig, runPerlsky } from './admin-cli-env.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const ADMIN = { headers: { authorization: `Basic ${btoa('admin:integration-test-admin-password')}` } }

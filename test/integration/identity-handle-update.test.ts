@@ -2,13 +2,13 @@
 // accounts, with the #identity event; and service auth checked through createAccount.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { decodeCbor } from '../../src/core/cbor.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/keypair.ts'
 import { buildGenesisOp, didForGenesisOp, signOperation } from '../../src/core/plc/index.ts'
 import { createServiceJwt } from '../../src/services/identity/index.ts'
 import { serviceDid } from '../../src/services/server-info.ts'
 import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
 import { failure, PASSWORD, type SignedUp, signUp } from '../helpers/agents.ts'
+import { identityEvents, plcData as plcDataOf, plcServerConfig } from '../helpers/plc-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const rotationKey = Secp256k1Keypair.create()
@@ -17,11 +17,7 @@ let h: Harness
 beforeAll(async () => {
   plc = await startFakePlc()
   h = await startHarness({
-    config: {
-      account_did_method: 'did:plc',
-      plc_url: plc.url,
-      plc_rotation_private_key_hex: Buffer.from(rotationKey.exportPrivateKey()).toString('hex'),
-    },
+    config: plcServerConfig(plc, rotationKey),
   })
 })
 afterAll(async () => {
@@ -29,17 +25,7 @@ afterAll(async () => {
   await plc.stop()
 })
 
-async function plcData(did: string): Promise<{ rotationKeys: string[]; alsoKnownAs: string[] }> {
-  return (await (await fetch(`${plc.url}/${did}/data`)).json()) as never
-}
-
-/** The #identity events of `did` after `seq`, decoded. */
-function identityEvents(harness: Harness, did: string, seq: number) {
-  return harness.ctx.sequencer
-    .eventsAfter(seq, 1000)
-    .filter((e) => e.did === did && e.type === 'identity')
-    .map((e) => decodeCbor(e.event) as { did: string; handle?: string })
-}
+const plcData = (did: string) => plcDataOf(plc, did)
 
 describe('updateHandle (did:plc)', () => {
   let carol: SignedUp

@@ -2,12 +2,12 @@
 // operations with @did-plc/lib): recommended credentials, the email code read from the received
 // mail, signing, the checks before submitting, the directory's document and the #identity event.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { decodeCbor } from '../../src/core/cbor.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/keypair.ts'
 import { type PlcOperation, signOperation } from '../../src/core/plc/index.ts'
 import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
 import { codeIn, type FakeSmtp, startFakeSmtp } from '../fakes/smtp-server.ts'
 import { failure, type SignedUp, signUp } from '../helpers/agents.ts'
+import { identityEvents, plcData as plcDataOf, plcServerConfig } from '../helpers/plc-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const rotationKey = Secp256k1Keypair.create()
@@ -19,9 +19,7 @@ beforeAll(async () => {
   smtp = await startFakeSmtp()
   h = await startHarness({
     config: {
-      account_did_method: 'did:plc',
-      plc_url: plc.url,
-      plc_rotation_private_key_hex: Buffer.from(rotationKey.exportPrivateKey()).toString('hex'),
+      ...plcServerConfig(plc, rotationKey),
       email_smtp_url: smtp.url,
       email_from_address: 'pds@example.com',
     },
@@ -33,17 +31,7 @@ afterAll(async () => {
   await plc.stop()
 })
 
-async function plcData(did: string): Promise<{ rotationKeys: string[]; alsoKnownAs: string[] }> {
-  return (await (await fetch(`${plc.url}/${did}/data`)).json()) as never
-}
-
-/** The #identity events of `did` after `seq`, decoded. */
-function identityEvents(harness: Harness, did: string, seq: number) {
-  return harness.ctx.sequencer
-    .eventsAfter(seq, 1000)
-    .filter((e) => e.did === did && e.type === 'identity')
-    .map((e) => decodeCbor(e.event) as { did: string; handle?: string })
-}
+const plcData = (did: string) => plcDataOf(plc, did)
 
 describe('PLC operations', () => {
   let erin: SignedUp

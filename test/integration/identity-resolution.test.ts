@@ -9,6 +9,7 @@ import { buildGenesisOp, buildTombstone, didForGenesisOp, signOperation } from '
 import { createSafeFetch, type SafeFetch } from '../../src/services/outbound/index.ts'
 import { type FakePlc, startFakePlc } from '../fakes/plc-server.ts'
 import { failure, PASSWORD } from '../helpers/agents.ts'
+import { plcServerConfig } from '../helpers/plc-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 /** What https://<host>/.well-known/atproto-did answers, by host; every answer is counted. */
@@ -62,11 +63,7 @@ let alice: { did: string; agent: AtpAgent }
 beforeAll(async () => {
   plc = await startFakePlc()
   h = await startHarness({
-    config: {
-      account_did_method: 'did:plc',
-      plc_url: plc.url,
-      plc_rotation_private_key_hex: Buffer.from(rotationKey.exportPrivateKey()).toString('hex'),
-    },
+    config: plcServerConfig(plc, rotationKey),
     context: { identityNetwork: { fetch: network, resolveTxt } },
   })
   agent = new AtpAgent({ service: h.url })

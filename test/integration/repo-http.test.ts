@@ -11,6 +11,7 @@ import { getFullRepo, MemoryBlockstore, Repo } from '@atproto/repo'
 import { cidForRaw } from '../../src/core/cid.ts'
 import { outputResponse } from '../../src/http/xrpc/output.ts'
 import { failure, type SignedUp, signUp, verifyRepo } from '../helpers/agents.ts'
+import { pngBytes } from '../helpers/blobs.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 let h: Harness
@@ -26,17 +27,7 @@ afterAll(() => h.stop())
 const POST = 'app.bsky.feed.post'
 const post = (text: string) => ({ $type: POST, text, createdAt: new Date().toISOString() })
 const rkeyOf = (uri: string) => uri.split('/').at(-1)!
-const PNG = Uint8Array.from([
-  0x89,
-  0x50,
-  0x4e,
-  0x47,
-  0x0d,
-  0x0a,
-  0x1a,
-  0x0a,
-  ...Array.from({ length: 20_000 }, (_, i) => (i * 13) % 256),
-])
+const PNG = pngBytes(Array.from({ length: 20_000 }, (_, i) => (i * 13) % 256))
 
 describe('record writes', () => {
   test('createRecord, putRecord, deleteRecord and applyWrites', async () => {

@@ -4,12 +4,12 @@
  * relay's answer and the recorded status. The relays are fakes on 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../../src/cli/index.ts'
-import type { CliIo } from '../../src/cli/io.ts'
 import { CrawlerStatusRows } from '../../src/storage/sync/index.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
+import { harnessConfig } from './admin-cli-env.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-sync-crawlers-'))
@@ -49,37 +49,9 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setImmediate(resolve))
 }
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t
-    },
-    stderr: (t) => {
-      stderr += t
-    },
-    env: {},
-    cwd: dir,
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr }
-}
+const run = (argv: string[]) => runPerlsky(argv, dir)
 
-function configFile(): string {
-  const path = join(dir, 'perlsky.json')
-  const json = {
-    base_url: h.baseUrl,
-    service_handle_domain: 'test',
-    account_did_method: 'did:web',
-    jwt_secret: 'sync-crawlers-test-jwt-secret',
-    data_dir: h.dataDir,
-    db_path: h.config.db_path,
-    crawlers: [relay.url],
-  }
-  writeFileSync(path, JSON.stringify(json), { mode: 0o600 })
-  return path
-}
+const configFile = () => harnessConfig(dir, h, { crawlers: [relay.url] })
 
 describe('crawler notification', () => {
   test('the server asks its crawlers to crawl at start-up and records the answer', async () => {

@@ -4,13 +4,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent, type BlobRef } from '@atproto/api'
 import { failure, PASSWORD, type SignedUp, signUp } from '../helpers/agents.ts'
+import { pngBytes } from '../helpers/blobs.ts'
 import { type FirehoseClient, subscribe } from '../helpers/firehose-client.ts'
 import { type Harness, startHarness } from './harness.ts'
 
 const POST = 'app.bsky.feed.post'
 const REPO_REF = 'com.atproto.admin.defs#repoRef'
 const ADMIN = { headers: { authorization: `Basic ${btoa('admin:integration-test-admin-password')}` } }
-const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array(500).fill(7)])
+const PNG = pngBytes(Array(500).fill(7))
 const post = (text: string, embed?: unknown) => ({
   $type: POST,
   text,

@@ -12,9 +12,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { version } from '../../package.json'
-import { runCli } from '../../src/cli/index.ts'
-import type { CliIo } from '../../src/cli/io.ts'
 import { MIGRATIONS } from '../../src/storage/migrations/index.ts'
+import { runPerlsky } from '../helpers/cli-run.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'perlsky-cli-test-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -22,28 +21,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const JWT_SECRET = 'cli-test-jwt-secret-0123456789'
 let counter = 0
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function run(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t
-    },
-    stderr: (t) => {
-      stderr += t
-    },
-    env: opts.env ?? {},
-    cwd: opts.cwd ?? dir,
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr }
-}
+const run = (argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) =>
+  runPerlsky(argv, opts.cwd ?? dir, opts.env ?? {})
 
 /** Writes a config (mode 0600) in its own directory; data_dir is relative to it. */
 function writeConfig(overrides: Record<string, unknown> = {}, mode = 0o600): string {

@@ -7,17 +7,17 @@
  * present and is a DAG-CBOR map. The commit signature is checked by the caller, which knows the
  * key. Spec: repository "Commit Objects", "MST Structure", "CAR File Serialization".
  */
-import { BlockMap, MissingBlockError, readBlock } from '../../core/block-reader.ts'
-import { CarError, type CarSource, readCar } from '../../core/car.ts'
+import { BlockMap, readBlock } from '../../core/block-reader.ts'
+import { type CarSource, readCar } from '../../core/car.ts'
 import { singleRoot } from '../../core/car-reader.ts'
-import { CborError, decodeCbor } from '../../core/cbor.ts'
-import { type CID, cidKey, InvalidCidError } from '../../core/cid.ts'
+import { decodeCbor } from '../../core/cbor.ts'
+import { type CID, cidKey } from '../../core/cid.ts'
 import { verifySignature } from '../../core/crypto/verify.ts'
-import { InvalidMstKeyError, InvalidMstNodeError, Mst } from '../../core/mst/index.ts'
+import { Mst } from '../../core/mst/index.ts'
 import {
   type Commit,
   decodeCommit,
-  InvalidCommitError,
+  isMalformedRepoError,
   verifyCommitSignature,
 } from '../../core/repo/index.ts'
 import { isValidNsid, isValidRecordKey } from '../../core/syntax/index.ts'
@@ -45,16 +45,6 @@ export interface RepoStructure {
   /** Blocks in the CAR that the commit does not reach (allowed, but not part of the repo). */
   readonly unreferencedBlocks: number
 }
-
-const INVALID_INPUT = [
-  CarError,
-  CborError,
-  InvalidCidError,
-  InvalidCommitError,
-  InvalidMstNodeError,
-  InvalidMstKeyError,
-  MissingBlockError,
-]
 
 /** Reads a single-root CAR into memory, verifying every block's CID. */
 export async function readRepoCar(source: CarSource): Promise<RepoCarContents> {
@@ -127,6 +117,6 @@ function checkRecord(path: string, bytes: Uint8Array): void {
 
 /** The reader's and decoders' errors, as InvalidRepoCarError; anything else unchanged. */
 function asInvalidRepo(err: unknown): unknown {
-  if (!INVALID_INPUT.some((type) => err instanceof type)) return err
-  return new InvalidRepoCarError((err as Error).message, { cause: err })
+  if (!isMalformedRepoError(err)) return err
+  return new InvalidRepoCarError(err.message, { cause: err })
 }

@@ -13,6 +13,7 @@ export {
   verifyCommitSignature,
 } from './commit.ts'
 export { DuplicateWritePathError, RecordExistsError, RecordNotFoundError, StaleRevError } from './errors.ts'
+export { isMalformedRepoError } from './malformed.ts'
 export {
   type AppliedWrites,
   type ApplyWritesInput,

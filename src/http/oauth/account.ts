@@ -3,28 +3,21 @@
  * revoke one, sign out. Every POST is CSRF-checked and answered with a 303 back to /account
  * (post/redirect/get), except a failed sign-in, which shows the form again.
  */
-import type { Config } from '../../config/schema.ts'
 import { XrpcError } from '../../services/errors.ts'
 import { DEVICE_SESSION_LIFETIME_MS } from '../../services/oauth/device-sessions.ts'
 import type { OAuthService } from '../../services/oauth/oauth-service.ts'
 import { accountPage } from '../pages/account-page.ts'
 import { loginPage } from '../pages/login-page.ts'
 import { messagePage } from '../pages/message-page.ts'
-import { readForm, SESSION_COOKIE, type WebRequest, WebState } from './web.ts'
+import { type PageSite, readForm, SESSION_COOKIE, type WebRequest, WebState } from './web.ts'
 
 const NOTICES: Record<string, string> = { revoked: 'Access revoked.', 'signed-in': 'You are signed in.' }
 
 export class AccountPages {
-  private readonly host: string
-  private readonly exampleHandle: string
-
   constructor(
     private readonly oauth: OAuthService,
-    config: Config,
-  ) {
-    this.host = config.hostname
-    this.exampleHandle = `alice.${config.service_handle_domain}`
-  }
+    private readonly site: PageSite,
+  ) {}
 
   show = (web: WebRequest): Response => {
     const state = new WebState(web)
@@ -33,7 +26,7 @@ export class AccountPages {
     const notice = NOTICES[new URL(web.request.url).searchParams.get('done') ?? '']
     const apps = this.oauth.apps.list(account.did)
     return state.html(
-      accountPage({ host: this.host, handle: account.handle, apps, csrf: state.csrf, notice }),
+      accountPage({ host: this.site.host, handle: account.handle, apps, csrf: state.csrf, notice }),
     )
   }
 
@@ -42,7 +35,7 @@ export class AccountPages {
     const form = await readForm(web.request)
     if (!state.csrfValid(form)) {
       return state.html(
-        messagePage(this.host, 'This form has expired', 'Reload the account page and try again.'),
+        messagePage(this.site.host, 'This form has expired', 'Reload the account page and try again.'),
         403,
       )
     }
@@ -60,14 +53,14 @@ export class AccountPages {
         state.setCookie(SESSION_COOKIE, '', 0)
         return state.redirect('/account')
       default:
-        return state.html(messagePage(this.host, 'Unknown action', 'This form is not one of ours.'), 400)
+        return state.html(messagePage(this.site.host, 'Unknown action', 'This form is not one of ours.'), 400)
     }
   }
 
   private async signIn(state: WebState, form: URLSearchParams): Promise<Response> {
     const identifier = form.get('identifier') ?? ''
     try {
-      const account = await this.oauth.accounts.verifyPassword(
+      const account = await this.oauth.accounts.verifyAccountPassword(
         identifier,
         form.get('password') ?? '',
         state.web.client.ip,
@@ -84,16 +77,16 @@ export class AccountPages {
 
   private signedIn(state: WebState) {
     const session = this.oauth.devices.get(state.session)
-    const account = session === undefined ? undefined : this.oauth.accounts.find(session.did)
+    const account = session === undefined ? undefined : this.oauth.accounts.findByIdentifier(session.did)
     return account?.takedownRef === null ? account : undefined
   }
 
   private login(state: WebState, identifier?: string, problem?: string): string {
     return loginPage({
-      host: this.host,
+      host: this.site.host,
       action: '/account',
       purpose: 'to see and manage the apps that can use your account.',
-      exampleHandle: this.exampleHandle,
+      exampleHandle: this.site.exampleHandle,
       identifier,
       problem,
       fields: { csrf: state.csrf },

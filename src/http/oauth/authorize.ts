@@ -4,7 +4,6 @@
  * (login, allow, deny, switch account) and the CSRF token; a finished request is a 303 to the
  * app's redirect_uri.
  */
-import type { Config } from '../../config/schema.ts'
 import { DEVICE_SESSION_LIFETIME_MS } from '../../services/oauth/device-sessions.ts'
 import type { Interaction } from '../../services/oauth/interaction.ts'
 import type { OAuthService } from '../../services/oauth/oauth-service.ts'
@@ -12,19 +11,13 @@ import { AuthorizationPageError } from '../../services/oauth/par.ts'
 import { consentPage } from '../pages/consent-page.ts'
 import { loginPage } from '../pages/login-page.ts'
 import { messagePage } from '../pages/message-page.ts'
-import { readForm, SESSION_COOKIE, type WebRequest, WebState } from './web.ts'
+import { type PageSite, readForm, SESSION_COOKIE, type WebRequest, WebState } from './web.ts'
 
 export class AuthorizePages {
-  private readonly host: string
-  private readonly exampleHandle: string
-
   constructor(
     private readonly oauth: OAuthService,
-    config: Config,
-  ) {
-    this.host = config.hostname
-    this.exampleHandle = `alice.${config.service_handle_domain}`
-  }
+    private readonly site: PageSite,
+  ) {}
 
   show = (web: WebRequest): Promise<Response> => {
     const state = new WebState(web)
@@ -86,10 +79,10 @@ export class AuthorizePages {
       const { problem, identifier } = interaction
       return state.html(
         loginPage({
-          host: this.host,
+          host: this.site.host,
           action: '/oauth/authorize',
           purpose,
-          exampleHandle: this.exampleHandle,
+          exampleHandle: this.site.exampleHandle,
           identifier,
           problem,
           fields,
@@ -97,7 +90,7 @@ export class AuthorizePages {
       )
     }
     const consent = consentPage({
-      host: this.host,
+      host: this.site.host,
       client: {
         clientId: client.clientId,
         name: client.metadata.client_name,
@@ -117,7 +110,7 @@ export class AuthorizePages {
       return await run()
     } catch (err) {
       if (!(err instanceof AuthorizationPageError)) throw err
-      return state.html(messagePage(this.host, 'This sign-in cannot continue', err.message), 400)
+      return state.html(messagePage(this.site.host, 'This sign-in cannot continue', err.message), 400)
     }
   }
 }

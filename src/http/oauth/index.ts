@@ -10,7 +10,7 @@ import { STYLESHEET } from '../pages/styles.ts'
 import { AccountPages } from './account.ts'
 import { AuthorizePages } from './authorize.ts'
 import { OAuthEndpoints } from './endpoints.ts'
-import type { WebRequest } from './web.ts'
+import { pageSite, type WebRequest } from './web.ts'
 
 export interface OAuthHttp {
   endpoints: OAuthEndpoints
@@ -23,10 +23,11 @@ export interface OAuthHttp {
 
 export function createOAuthHttp(ctx: AppContext): OAuthHttp {
   const oauth = oauthFor(ctx)
+  const site = pageSite(ctx.config)
   return {
     endpoints: new OAuthEndpoints(oauth),
-    authorize: new AuthorizePages(oauth, ctx.config),
-    account: new AccountPages(oauth, ctx.config),
+    authorize: new AuthorizePages(oauth, site),
+    account: new AccountPages(oauth, site),
     stylesheet: () =>
       new Response(STYLESHEET, {
         headers: { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' },

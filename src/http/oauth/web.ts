@@ -11,6 +11,7 @@
  *   form's answer redirects to the app.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Config } from '../../config/schema.ts'
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../../services/errors.ts'
 import type { ClientInfo } from '../client-info.ts'
 import { readBytes } from '../xrpc/body.ts'
@@ -29,6 +30,17 @@ const PAGE_HEADERS = {
   // Not no-referrer: browsers then send `Origin: null` with the page's own forms.
   'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
+}
+
+/** What the sign-in and account pages show of this server. */
+export interface PageSite {
+  readonly host: string
+  /** A handle to show as an example: alice.<service handle domain>. */
+  readonly exampleHandle: string
+}
+
+export function pageSite(config: Config): PageSite {
+  return { host: config.hostname, exampleHandle: `alice.${config.service_handle_domain}` }
 }
 
 export interface WebRequest {

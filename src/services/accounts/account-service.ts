@@ -26,7 +26,7 @@ import { accountDidDocument, accountDidWeb, type DidDocument, isAccountIdSyntax 
 import * as emailFlows from './email-flows.ts'
 import { accountKeypair } from './keys.ts'
 import * as lifecycle from './lifecycle.ts'
-import { type LoginInput, login } from './login.ts'
+import { findByIdentifier, type LoginInput, login, verifyAccountPassword } from './login.ts'
 import * as migration from './migration.ts'
 import { getServiceAuth, type ServiceAuthRequest } from './service-auth.ts'
 import { didDocumentOf, type SessionAccountView, sessionAccountView } from './session-view.ts'
@@ -126,6 +126,16 @@ export class AccountService {
 
   createAccount(input: CreateAccountInput, requester: string | null): Promise<CreateAccountResult> {
     return createAccount(this.deps, input, requester)
+  }
+
+  /** The account with this handle (a bare name gets the service domain), DID or email address. */
+  findByIdentifier(identifier: string): AccountRow | undefined {
+    return findByIdentifier(this.deps, identifier)
+  }
+
+  /** The account of `identifier` whose own password (not an app password) is `password`. */
+  verifyAccountPassword(identifier: string, password: string, ip: string): Promise<AccountRow> {
+    return verifyAccountPassword(this.deps, identifier, password, ip)
   }
 
   async login(input: LoginInput): Promise<SessionAnswer> {

@@ -10,6 +10,7 @@
 import { resolveTxt as systemResolveTxt } from 'node:dns/promises'
 import { isValidDid } from '../../core/syntax/did.ts'
 import { isServableHandle, normalizeHandle } from '../../core/syntax/handle.ts'
+import { withDeadline } from '../../lib/deadline.ts'
 import { type Logger, silentLogger } from '../../lib/logger.ts'
 import type { SafeFetch } from '../outbound/safe-fetch.ts'
 import { CachedLookup } from './cache.ts'
@@ -125,19 +126,6 @@ export function didFromTxtRecords(records: readonly (readonly string[])[]): stri
   if (values.size !== 1) return undefined
   const [did] = values
   return did !== undefined && isValidDid(did) ? did : undefined
-}
-
-/** node:dns lookups take no signal; this bounds how long one is waited for. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 function errorMessage(err: unknown): string {

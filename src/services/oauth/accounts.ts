@@ -1,7 +1,8 @@
 /**
- * What the OAuth pages need from the account service, as a port: look an account up, and check
- * its own password. An app password is never accepted here: OAuth exists so that apps do not
- * need one, and a leaked app password must not be able to authorize new apps.
+ * What the OAuth pages need from the account service (AccountService satisfies it), as a port:
+ * look an account up, and check its own password. An app password is never accepted here: OAuth
+ * exists so that apps do not need one, and a leaked app password must not be able to authorize
+ * new apps.
  */
 import type { AccountRow } from '../../storage/accounts/index.ts'
 
@@ -11,7 +12,7 @@ export interface OAuthAccounts {
    * whose own password is `password`. Throws AuthRequiredError for a wrong identifier or password
    * and RateLimitExceededError after too many failures, as a password login does.
    */
-  verifyPassword(identifier: string, password: string, ip: string): Promise<AccountRow>
+  verifyAccountPassword(identifier: string, password: string, ip: string): Promise<AccountRow>
   /** The account with this DID, handle or email address. */
-  find(identifier: string): AccountRow | undefined
+  findByIdentifier(identifier: string): AccountRow | undefined
 }

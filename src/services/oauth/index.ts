@@ -5,12 +5,10 @@
 import { VERSION } from '../../lib/version.ts'
 import type { AppContext } from '../context.ts'
 import { createSafeFetch } from '../outbound/index.ts'
-import { oauthAccounts } from './account-port.ts'
 import { OAuthService } from './oauth-service.ts'
 
 export type { OAuthAccess, PublicOrigin } from './access.ts'
 export type { AuthorizedApp } from './account-apps.ts'
-export { oauthAccounts } from './account-port.ts'
 export type { OAuthAccounts } from './accounts.ts'
 export { checkMethodScope, type MethodCall } from './method-scopes.ts'
 export { type DpopInput, OAuthService, type OAuthServiceOptions } from './oauth-service.ts'
@@ -28,7 +26,7 @@ export function oauthFor(ctx: AppContext): OAuthService {
       config: ctx.config,
       db: ctx.db,
       logger: ctx.logger,
-      accounts: oauthAccounts(ctx.accounts.tables, ctx.config.service_handle_domain),
+      accounts: ctx.accounts,
       // Client metadata and lexicon hosts are always public: no private addresses, even in dev.
       fetch: createSafeFetch({
         allowPrivate: false,

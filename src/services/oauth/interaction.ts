@@ -71,7 +71,7 @@ export class AuthorizationInteraction {
     const request = await this.requests.pending(clientId, requestUri)
     let account: AccountRow
     try {
-      account = await this.accounts.verifyPassword(attempt.identifier, attempt.password, attempt.ip)
+      account = await this.accounts.verifyAccountPassword(attempt.identifier, attempt.password, attempt.ip)
     } catch (err) {
       if (!(err instanceof XrpcError) || err.status >= 500) throw err
       const problem = err.status === 429 ? err.message : 'Wrong handle, email or password.'
@@ -106,7 +106,7 @@ export class AuthorizationInteraction {
   private signedIn(request: PendingRequest, session: DeviceSession | undefined): AccountRow | undefined {
     if (session === undefined) return undefined
     if (request.params.prompt === 'login' && session.authenticatedAt <= request.createdAt) return undefined
-    const account = this.accounts.find(session.did)
+    const account = this.accounts.findByIdentifier(session.did)
     if (account === undefined || account.takedownRef !== null) return undefined
     return this.matchesHint(request, account) ? account : undefined
   }
@@ -114,7 +114,7 @@ export class AuthorizationInteraction {
   private matchesHint(request: PendingRequest, account: AccountRow): boolean {
     const hint = request.params.loginHint
     if (hint === undefined) return true
-    const hinted = this.accounts.find(hint.replace(/^@/, ''))
+    const hinted = this.accounts.findByIdentifier(hint.replace(/^@/, ''))
     // A hint naming no account here cannot be honoured; let the user choose.
     return hinted === undefined || hinted.did === account.did
   }

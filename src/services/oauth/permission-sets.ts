@@ -17,6 +17,7 @@ import { lexToJson } from '../../core/data-model.ts'
 import { Mst } from '../../core/mst/index.ts'
 import { decodeCommit, verifyCommitSignature } from '../../core/repo/commit.ts'
 import type { Nsid } from '../../core/syntax/nsid.ts'
+import { withDeadline } from '../../lib/deadline.ts'
 import { type Logger, silentLogger } from '../../lib/logger.ts'
 import { CachedLookup } from '../identity/cache.ts'
 import type { DidResolver } from '../identity/did-resolver.ts'
@@ -81,7 +82,7 @@ export class PermissionSetResolver {
     const authority = nsid.split('.').slice(0, -1).reverse().join('.')
     let records: string[][]
     try {
-      records = await withTimeout(this.resolveTxt(`_lexicon.${authority}`), DNS_TIMEOUT_MS)
+      records = await withDeadline(this.resolveTxt(`_lexicon.${authority}`), DNS_TIMEOUT_MS)
     } catch (err) {
       throw new PermissionSetResolutionError(
         `_lexicon.${authority} cannot be resolved: ${(err as Error).message}`,
@@ -136,17 +137,5 @@ function verifiedRecord(car: Uint8Array, did: string, signingKey: string, nsid: 
     throw new PermissionSetResolutionError(
       `the lexicon ${nsid} of ${did} does not verify: ${(err as Error).message}`,
     )
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
   }
 }

@@ -10,14 +10,13 @@
  */
 
 import { findBlobRefs } from '../../core/blob-ref.ts'
-import { type BlockReader, MissingBlockError, readBlock } from '../../core/block-reader.ts'
+import { type BlockReader, readBlock } from '../../core/block-reader.ts'
 import { CarError, readCar } from '../../core/car.ts'
-import { CborError, decodeCbor } from '../../core/cbor.ts'
+import { decodeCbor } from '../../core/cbor.ts'
 import type { CID } from '../../core/cid.ts'
-import { InvalidCidError } from '../../core/cid.ts'
 import type { LexMap } from '../../core/data-model.ts'
-import { InvalidMstKeyError, InvalidMstNodeError, Mst } from '../../core/mst/index.ts'
-import { decodeCommit, encodeCommit, InvalidCommitError, signCommit } from '../../core/repo/index.ts'
+import { Mst } from '../../core/mst/index.ts'
+import { decodeCommit, encodeCommit, isMalformedRepoError, signCommit } from '../../core/repo/index.ts'
 import { isValidNsid, isValidRecordKey } from '../../core/syntax/index.ts'
 import type { StoredBlock } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
@@ -28,15 +27,6 @@ import { sequenceSyncInTx } from './lifecycle.ts'
 import type { CommitRef } from './types.ts'
 
 const STAGING_BATCH = 512
-const BAD_REPO_ERRORS = [
-  CarError,
-  CborError,
-  InvalidCidError,
-  InvalidCommitError,
-  InvalidMstNodeError,
-  InvalidMstKeyError,
-  MissingBlockError,
-]
 
 export async function importRepo(
   deps: CommitDeps,
@@ -53,8 +43,8 @@ export async function importRepo(
     await deps.blobs.settleReferencedUploads(did)
     return commit
   } catch (err) {
-    if (BAD_REPO_ERRORS.some((type) => err instanceof type)) {
-      throw new InvalidRequestError(`Invalid repo CAR: ${(err as Error).message}`, 'InvalidRequest', {
+    if (isMalformedRepoError(err)) {
+      throw new InvalidRequestError(`Invalid repo CAR: ${err.message}`, 'InvalidRequest', {
         cause: err,
       })
     }

@@ -9,20 +9,7 @@ import { BlockMap } from '../../../src/core/block-reader.ts'
 import { encodeCbor } from '../../../src/core/cbor.ts'
 import { type CID, cidForCbor } from '../../../src/core/cid.ts'
 import { diff, Mst } from '../../../src/core/mst/index.ts'
-
-const exampleKeys = (await Bun.file(`${import.meta.dir}/../../fixtures/interop/mst/example_keys.txt`).text())
-  .split('\n')
-  .filter((line) => line.length > 0)
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { exampleKeys, rng } from '../../helpers/mst-data.ts'
 
 const ALPHABET = '234567abcdefghijklmnopqrstuvwxyz'
 

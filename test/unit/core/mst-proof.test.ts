@@ -2,8 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { parseCid as theirCid } from '@atproto/lex-data'
 import { MemoryBlockstore, MST, BlockMap as TheirBlockMap } from '@atproto/repo'
 import { BlockMap, MissingBlockError } from '../../../src/core/block-reader.ts'
-import { encodeCbor } from '../../../src/core/cbor.ts'
-import { type CID, cidForCbor, parseCid } from '../../../src/core/cid.ts'
+import { type CID, parseCid } from '../../../src/core/cid.ts'
 import {
   commitProof,
   diff,
@@ -14,20 +13,7 @@ import {
   proveKey,
 } from '../../../src/core/mst/index.ts'
 import fixtures from '../../fixtures/interop/firehose/commit-proof-fixtures.json'
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function valueCid(n: number): CID {
-  return cidForCbor(encodeCbor({ n }))
-}
+import { rng, valueCid } from '../../helpers/mst-data.ts'
 
 function randomKey(random: () => number): string {
   let rkey = ''

@@ -14,26 +14,9 @@ import {
 } from '../../../src/core/mst/index.ts'
 import commonPrefixFixtures from '../../fixtures/interop/mst/common_prefix.json'
 import keyHeightFixtures from '../../fixtures/interop/mst/key_heights.json'
+import { exampleKeys, rng, valueCid } from '../../helpers/mst-data.ts'
 
 const EMPTY_ROOT = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
-const exampleKeys = (await Bun.file(`${import.meta.dir}/../../fixtures/interop/mst/example_keys.txt`).text())
-  .split('\n')
-  .filter((line) => line.length > 0)
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function valueCid(n: number): CID {
-  return cidForCbor(encodeCbor({ n }))
-}
-
 function randomKeys(count: number, seed: number): string[] {
   const random = rng(seed)
   const alphabet = '234567abcdefghijklmnopqrstuvwxyz'

@@ -28,6 +28,7 @@ import {
   type RepoWrite,
   verifyCommitSignature,
 } from '../../../src/core/repo/index.ts'
+import { rng } from '../../helpers/mst-data.ts'
 
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
 const secretKey = secp256k1.utils.randomSecretKey()
@@ -36,16 +37,6 @@ const signer = {
   sign: (message: Uint8Array) => secp256k1.sign(message, secretKey, { prehash: true, lowS: true }),
 }
 const keypair = await Secp256k1Keypair.import(secretKey)
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function rkey(random: () => number): string {
   let out = '3'

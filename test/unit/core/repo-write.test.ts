@@ -18,6 +18,7 @@ import {
   StaleRevError,
   verifyCommitSignature,
 } from '../../../src/core/repo/index.ts'
+import { rng } from '../../helpers/mst-data.ts'
 
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
 const secretKey = secp256k1.utils.randomSecretKey()
@@ -34,16 +35,6 @@ function tid(n: number): string {
   let out = ''
   for (let v = 0x1000000000000 + n, i = 0; i < 13; i++, v = Math.floor(v / 32)) out = alphabet[v % 32] + out
   return out
-}
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const post = (text: string) => ({ $type: 'app.bsky.feed.post', text, createdAt: '2024-01-01T00:00:00.000Z' })

@@ -9,24 +9,12 @@ import {
   getVerificationKey,
   parseDidDocument,
 } from '../../../src/services/identity/index.ts'
+import { didDocFor } from '../../helpers/did-docs.ts'
 
 const key = Secp256k1Keypair.create()
 const multikey = key.did().slice('did:key:'.length)
 
-function docFor(did: string, extra: Record<string, unknown> = {}) {
-  return {
-    '@context': ['https://www.w3.org/ns/did/v1'],
-    id: did,
-    alsoKnownAs: ['at://alice.example.test'],
-    verificationMethod: [
-      { id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: multikey },
-    ],
-    service: [
-      { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://pds.example.test' },
-    ],
-    ...extra,
-  }
-}
+const docFor = (did: string, extra: Record<string, unknown> = {}) => didDocFor(did, key, extra)
 
 describe('document checks and extraction', () => {
   const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'

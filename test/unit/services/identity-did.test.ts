@@ -12,6 +12,7 @@ import {
   UnsupportedDidError,
 } from '../../../src/services/identity/index.ts'
 import { createSafeFetch, type SafeFetch } from '../../../src/services/outbound/index.ts'
+import { didDocFor } from '../../helpers/did-docs.ts'
 
 const safeFetch = createSafeFetch({
   allowPrivate: true,
@@ -20,22 +21,8 @@ const safeFetch = createSafeFetch({
   userAgent: 'perlsky-test',
 })
 const key = Secp256k1Keypair.create()
-const multikey = key.did().slice('did:key:'.length)
 
-function docFor(did: string, extra: Record<string, unknown> = {}) {
-  return {
-    '@context': ['https://www.w3.org/ns/did/v1'],
-    id: did,
-    alsoKnownAs: ['at://alice.example.test'],
-    verificationMethod: [
-      { id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: multikey },
-    ],
-    service: [
-      { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://pds.example.test' },
-    ],
-    ...extra,
-  }
-}
+const docFor = (did: string, extra: Record<string, unknown> = {}) => didDocFor(did, key, extra)
 
 describe('did:web', () => {
   let response: () => Response = () => new Response(null, { status: 404 })

@@ -1,10 +1,6 @@
 // The authorization server end to end at the service level: PAR, sign-in, consent, code
 // exchange, refresh, revocation and resource access, with each refusal the specs require.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { OAuthError } from '../../../src/core/oauth/errors.ts'
 import { XrpcError } from '../../../src/services/errors.ts'
 import { REQUEST_URI_PREFIX } from '../../../src/services/oauth/par.ts'
 import {
@@ -15,6 +11,7 @@ import {
   oauthTestEnv,
   PASSWORD,
   pkcePair,
+  refusal,
   type TestKey,
 } from '../../helpers/oauth.ts'
 
@@ -31,17 +28,12 @@ const METADATA = {
 }
 
 let env: OAuthTestEnv
-let dir: string
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'perlsky-oauth-flow-'))
-  env = await oauthTestEnv(dir)
+  env = await oauthTestEnv('oauth-flow')
   env.documents.set(CLIENT_ID, METADATA)
 })
-afterAll(() => {
-  env.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => env.close())
 
 const nowSeconds = () => Math.floor(env.clock.now / 1000)
 
@@ -67,16 +59,6 @@ function parForm(challenge: string, change: Record<string, string> = {}): URLSea
     scope: 'atproto repo:app.example.post',
     ...change,
   })
-}
-
-async function refusal(run: () => Promise<unknown>): Promise<OAuthError> {
-  try {
-    await run()
-  } catch (err) {
-    if (err instanceof OAuthError) return err
-    throw err
-  }
-  throw new Error('expected an OAuthError')
 }
 
 /** PAR → sign-in → consent; returns the code from the redirect. */

@@ -2,10 +2,6 @@
 // nonces, WWW-Authenticate answers), requireScope and the method table; and confidential clients
 // (private_key_jwt) with their key binding.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { OAuthError } from '../../../src/core/oauth/errors.ts'
 import { ScopeSet } from '../../../src/core/permissions/scope-set.ts'
 import { XrpcError } from '../../../src/services/errors.ts'
 import { JWT_BEARER } from '../../../src/services/oauth/client-auth.ts'
@@ -19,6 +15,7 @@ import {
   oauthTestEnv,
   PASSWORD,
   pkcePair,
+  refusal,
   type TestKey,
 } from '../../helpers/oauth.ts'
 
@@ -28,12 +25,10 @@ const ORIGIN = { proto: 'https', host: 'pds.test' }
 const XRPC = 'https://pds.test/xrpc/com.atproto.server.getSession'
 
 let env: OAuthTestEnv
-let dir: string
 let clientKey: TestKey
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'perlsky-oauth-resource-'))
-  env = await oauthTestEnv(dir)
+  env = await oauthTestEnv('oauth-resource')
   clientKey = await newKey('client-key-1')
   env.documents.set(CLIENT_ID, {
     client_id: CLIENT_ID,
@@ -47,10 +42,7 @@ beforeAll(async () => {
     dpop_bound_access_tokens: true,
   })
 })
-afterAll(() => {
-  env.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => env.close())
 
 async function proof(key: TestKey, path: string) {
   const url = `${ISSUER}${path}`
@@ -64,16 +56,6 @@ async function withAssertion(form: Record<string, string>, key = clientKey): Pro
     client_assertion_type: JWT_BEARER,
     client_assertion: await clientAssertion(key, CLIENT_ID),
   })
-}
-
-async function refusal(run: () => Promise<unknown>): Promise<OAuthError> {
-  try {
-    await run()
-  } catch (err) {
-    if (err instanceof OAuthError) return err
-    throw err
-  }
-  throw new Error('expected an OAuthError')
 }
 
 /** A confidential client's full flow; returns the tokens and the session's DPoP key. */

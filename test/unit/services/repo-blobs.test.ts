@@ -8,23 +8,14 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { cidForRaw } from '../../../src/core/cid.ts'
 import { XrpcError } from '../../../src/services/errors.ts'
+import { pngBytes } from '../../helpers/blobs.ts'
 import { openRepoEnv } from '../../helpers/repo-env.ts'
 import { verifyExport } from '../../helpers/repo-verify.ts'
 
 const env = openRepoEnv()
 afterAll(() => env.close())
 
-const PNG = Uint8Array.from([
-  0x89,
-  0x50,
-  0x4e,
-  0x47,
-  0x0d,
-  0x0a,
-  0x1a,
-  0x0a,
-  ...Array.from({ length: 5000 }, (_, i) => i % 251),
-])
+const PNG = pngBytes(Array.from({ length: 5000 }, (_, i) => i % 251))
 const POST = 'app.bsky.feed.post'
 
 function stream(bytes: Uint8Array, chunk = 777): ReadableStream<Uint8Array> {

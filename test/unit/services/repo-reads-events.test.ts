@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import type { SequencedEvent } from '../../../src/services/sequencer/index.ts'
 import { openRepoEnv, type TestAccount } from '../../helpers/repo-env.ts'
-import { invertCommitEvent, verifyExport } from '../../helpers/repo-verify.ts'
+import { invertCommitEvent, verifyAccountExport } from '../../helpers/repo-verify.ts'
 import { rejectsWith as rejects } from '../../helpers/xrpc-errors.ts'
 
 const env = openRepoEnv()
@@ -15,9 +15,7 @@ afterAll(() => env.close())
 const POST = 'app.bsky.feed.post'
 const post = (text: string) => ({ $type: POST, text, createdAt: new Date().toISOString() })
 
-async function verified(account: TestAccount) {
-  return verifyExport(env, account.did, account.keypair.did())
-}
+const verified = (account: TestAccount) => verifyAccountExport(env, account)
 
 describe('account checks', () => {
   const dave = env.createAccount('dave.test')

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, test } from 'bun:test'
 import { openRepoEnv, type TestAccount } from '../../helpers/repo-env.ts'
-import { verifyExport } from '../../helpers/repo-verify.ts'
+import { verifyAccountExport } from '../../helpers/repo-verify.ts'
 import { rejectsWith as rejects } from '../../helpers/xrpc-errors.ts'
 
 const env = openRepoEnv()
@@ -13,9 +13,7 @@ afterAll(() => env.close())
 const POST = 'app.bsky.feed.post'
 const post = (text: string) => ({ $type: POST, text, createdAt: new Date().toISOString() })
 
-async function verified(account: TestAccount) {
-  return verifyExport(env, account.did, account.keypair.did())
-}
+const verified = (account: TestAccount) => verifyAccountExport(env, account)
 
 describe('record writes', () => {
   const alice = env.createAccount('alice.test')
