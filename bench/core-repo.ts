@@ -1,11 +1,12 @@
 // Repository figures: MST inserts into a 100k-key tree and commit build+sign on a 10k-record
 // repository, over an in-memory BlockMap (what the store adds on top is measured elsewhere). Reads
 // hand out copies, as a database does, so no figure leans on blocks already decoded in memory.
-// Each timed figure runs until ~500 ms have passed, after a short warm-up.
-import { secp256k1 } from '@noble/curves/secp256k1.js'
+// Commits are signed by the keypair class the server signs with. Each timed figure runs until
+// ~500 ms have passed, after a short warm-up.
 import { BlockMap, type BlockReader } from '../src/core/block-reader.ts'
 import { encodeCbor } from '../src/core/cbor.ts'
 import { type CID, cidForCbor } from '../src/core/cid.ts'
+import { Secp256k1Keypair } from '../src/core/crypto/keypair.ts'
 import { Mst } from '../src/core/mst/index.ts'
 import { type AppliedWrites, applyRepoWrites, type RepoWrite } from '../src/core/repo/index.ts'
 
@@ -57,10 +58,7 @@ function benchMst(): Record<string, number> {
 }
 
 function benchCommits(): Record<string, number> {
-  const secretKey = secp256k1.utils.randomSecretKey()
-  const signer = {
-    sign: (message: Uint8Array) => secp256k1.sign(message, secretKey, { prehash: true, lowS: true }),
-  }
+  const signer = Secp256k1Keypair.create()
   const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
   const record = (i: number) => ({
     $type: 'app.bsky.feed.post',

@@ -33,8 +33,9 @@ export async function benchRepoHttp(): Promise<Record<string, number>> {
   const configPath = join(dir, 'perlsky.json')
   writeFileSync(configPath, JSON.stringify(configFor(port)), { mode: 0o600 })
   const base = `http://127.0.0.1:${port}`
+  let server: Bun.Subprocess | undefined
   try {
-    let server = await startServer(configPath, base)
+    server = await startServer(configPath, base)
     const writers = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(base, `writer${i}`)))
     const small = await signUp(base, 'small')
     const big = await signUp(base, 'big')
@@ -71,6 +72,8 @@ export async function benchRepoHttp(): Promise<Record<string, number>> {
       server_rss_after_mib: round(rss),
     }
   } finally {
+    // A failed run must not leave the server behind (it holds the caller's stderr open).
+    if (server?.exitCode === null) await stopServer(server)
     rmSync(dir, { recursive: true, force: true })
   }
 }
@@ -85,6 +88,8 @@ function configFor(port: number): Record<string, unknown> {
     jwt_secret: 'bench-repo-http-secret-0123456789',
     data_dir: 'data',
     log_level: 'warn',
+    // The reference's write limits (a few thousand points an hour) would stop the run in seconds.
+    rate_limits_enabled: false,
   }
 }
 

@@ -3,6 +3,9 @@
  * the TCP peer is loopback: the supported deployment is a reverse proxy on the same machine, and
  * anyone else could forge those headers. Later code uses this for DPoP `htu`, rate-limit keys and
  * per-handle hosts.
+ * Resolved lazily, once per request: asking the socket for its peer and parsing the URL are a
+ * measurable share of a small request, and most requests (a getRecord, a createRecord with a
+ * bearer token) never look at the answer.
  */
 import { isTrustedProxyAddress } from '../config/trust-proxy.ts'
 
@@ -20,7 +23,32 @@ export interface PeerSource {
   requestIP(request: Request): { address: string } | null
 }
 
+const resolvedByRequest = new WeakMap<Request, ClientInfo>()
+
+/** The client behind `request`; each field is worked out on first read. */
 export function clientInfo(request: Request, server: PeerSource | null | undefined): ClientInfo {
+  const resolve = (): ClientInfo => {
+    let info = resolvedByRequest.get(request)
+    if (info === undefined) {
+      info = resolveClientInfo(request, server)
+      resolvedByRequest.set(request, info)
+    }
+    return info
+  }
+  return {
+    get ip() {
+      return resolve().ip
+    },
+    get proto() {
+      return resolve().proto
+    },
+    get host() {
+      return resolve().host
+    },
+  }
+}
+
+function resolveClientInfo(request: Request, server: PeerSource | null | undefined): ClientInfo {
   const peer = server?.requestIP(request)?.address ?? 'unknown'
   const url = new URL(request.url)
   const direct: ClientInfo = {

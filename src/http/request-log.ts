@@ -39,13 +39,18 @@ export class RequestLog {
     const state = this.state(request)
     const final = withRequestId(response, state.id)
     if (isCorsPath(state.url.pathname)) applyCorsHeaders(final.headers)
+    const client = clientInfo(request, server)
     this.#logger.info('request', {
       requestId: state.id,
       method: request.method,
       path: state.url.pathname,
       status: final.status,
       durationMs: Math.round((performance.now() - state.start) * 10) / 10,
-      ip: clientInfo(request, server).ip,
+      // A getter: the logger reads fields only for lines it writes, so below `info` the peer
+      // address is never looked up.
+      get ip() {
+        return client.ip
+      },
     })
     return final
   }

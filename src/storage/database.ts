@@ -5,12 +5,21 @@
  * the last checkpointed commit and much faster than FULL. Writes use BEGIN IMMEDIATE so a
  * transaction takes the write lock up front: a deferred transaction that reads first and then
  * writes can fail mid-way with SQLITE_BUSY when another connection wrote in between.
+ * WAL checkpoints run on a worker thread (wal-checkpointer.ts) that the first write transaction
+ * of a database file starts.
  */
 import { Database, type SQLQueryBindings, type Statement } from 'bun:sqlite'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { WalCheckpointer } from './wal-checkpointer.ts'
 
 export const BUSY_TIMEOUT_MS = 5000
+
+/** SQLite's default auto-checkpoint threshold in pages: what applies without the worker. */
+const AUTOCHECKPOINT_PAGES = 1000
+/** The writer's own auto-checkpoint beside the worker, which lets the WAL restart (16 MiB). */
+const WAL_RESTART_PAGES = 4000
+const CHECKPOINT_PAUSE_MS = 20
 
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError'
@@ -21,10 +30,16 @@ export class Db {
   readonly raw: Database
   /** Told each outermost `transaction`'s duration in ms, lock wait included (the metrics). */
   transactionObserver: ((ms: number, committed: boolean) => void) | undefined = undefined
+  /** Callbacks for the commit of the open transaction; undefined outside `transaction()`. */
+  #onCommit: (() => void)[] | undefined
+  #checkpointer: WalCheckpointer | undefined
+  /** No checkpoint worker (any more): in memory, closed, or the worker failed. */
+  #noWorker: boolean
 
   private constructor(path: string, raw: Database) {
     this.path = path
     this.raw = raw
+    this.#noWorker = path === ':memory:'
   }
 
   /** Opens (creating if needed) the database file and its parent directory, and sets the pragmas. */
@@ -71,18 +86,36 @@ export class Db {
    * Nested calls become savepoints.
    */
   transaction<T>(fn: () => T): T {
-    const observe = this.transactionObserver
     // Savepoints are part of their outer transaction, which is the one timed.
-    if (observe === undefined || this.raw.inTransaction) return this.raw.transaction(fn).immediate()
-    const start = performance.now()
+    if (this.raw.inTransaction) return this.savepoint(fn)
+    const observe = this.transactionObserver
+    const start = observe === undefined ? 0 : performance.now()
+    const callbacks: (() => void)[] = []
+    this.#onCommit = callbacks
     let committed = false
+    let result: T
     try {
-      const result = this.raw.transaction(fn).immediate()
+      result = this.raw.transaction(fn).immediate()
       committed = true
-      return result
     } finally {
-      observe(performance.now() - start, committed)
+      this.#onCommit = undefined
+      observe?.(performance.now() - start, committed)
     }
+    this.wakeCheckpointer()
+    for (const callback of callbacks) callback()
+    return result
+  }
+
+  /**
+   * Runs `callback` right after the open transaction commits, and never if it rolls back (a
+   * savepoint that rolls back drops the callbacks registered inside it). Returns false, and
+   * registers nothing, when the open transaction was not begun by `transaction()`.
+   * Callbacks must not throw: the transaction has committed by the time they run.
+   */
+  onCommit(callback: () => void): boolean {
+    if (!this.#onCommit) return false
+    this.#onCommit.push(callback)
+    return true
   }
 
   /** Throws DatabaseUnavailableError when the database cannot answer a trivial query. */
@@ -99,8 +132,44 @@ export class Db {
     }
   }
 
-  /** Closes the connection; safe to call twice. */
+  /** Closes the connection (after stopping the checkpoint worker); safe to call twice. */
   close(): void {
+    this.#noWorker = true
+    this.#checkpointer?.stop(BUSY_TIMEOUT_MS)
+    this.#checkpointer = undefined
     this.raw.close()
+  }
+
+  private savepoint<T>(fn: () => T): T {
+    const callbacks = this.#onCommit
+    const mark = callbacks?.length ?? 0
+    try {
+      return this.raw.transaction(fn).immediate()
+    } catch (err) {
+      callbacks?.splice(mark)
+      throw err
+    }
+  }
+
+  /** Tells the checkpoint worker about a commit, starting it on the first one. */
+  private wakeCheckpointer(): void {
+    if (this.#noWorker) return
+    this.#checkpointer ??= this.startCheckpointer()
+    this.#checkpointer.noteCommit()
+  }
+
+  private startCheckpointer(): WalCheckpointer {
+    this.raw.run(`PRAGMA wal_autocheckpoint = ${WAL_RESTART_PAGES}`)
+    return new WalCheckpointer(this.path, {
+      pauseMs: CHECKPOINT_PAUSE_MS,
+      // Without the worker, commits checkpoint as SQLite does by default.
+      onFailure: () => {
+        if (this.#noWorker) return
+        this.#noWorker = true
+        this.#checkpointer?.stop(0)
+        this.#checkpointer = undefined
+        this.raw.run(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
+      },
+    })
   }
 }

@@ -5,9 +5,13 @@
  * Tricky bits: noble v2 hashes the message itself unless told `prehash: false`; we hash with
  * Bun's native SHA-256 and pass every option explicitly so no library default decides anything.
  * Signing is deterministic (RFC 6979), so our signatures equal the reference implementation's.
+ * The RFC 6979 nonce is drawn from an HMAC-SHA256 DRBG that runs about ten HMACs per signature;
+ * noble computes those in JavaScript by default, so the curves are built with Bun's native HMAC.
  */
+import { ecdsa } from '@noble/curves/abstract/weierstrass.js'
 import { p256 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { sha256 } from '../cid.ts'
 
 export type JwtAlg = 'ES256K' | 'ES256'
@@ -19,7 +23,17 @@ export class InvalidKeyError extends Error {
   override name = 'InvalidKeyError'
 }
 
-const CURVES = { ES256K: secp256k1, ES256: p256 } as const
+/** HMAC-SHA256 for the nonce DRBG, as a plain Uint8Array (noble copies outputs with `slice`). */
+function nativeHmacSha256(key: Uint8Array, msg: Uint8Array): Uint8Array {
+  const mac = new Bun.CryptoHasher('sha256', key).update(msg).digest()
+  return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength)
+}
+
+// The hash given here only serves noble's prehash option, which every call below turns off.
+const CURVES = {
+  ES256K: ecdsa(secp256k1.Point, nobleSha256, { hmac: nativeHmacSha256 }),
+  ES256: ecdsa(p256.Point, nobleSha256, { hmac: nativeHmacSha256 }),
+} as const
 const SIGNATURE_LENGTH = 64
 const PRIVATE_KEY_LENGTH = 32
 

@@ -28,7 +28,9 @@ export interface Keypair {
 
 class EcdsaKeypair implements Keypair {
   private readonly privateKey: Uint8Array
-  private readonly publicKey: Uint8Array
+  // Derived on first use: it costs a scalar multiplication, and a keypair imported to sign one
+  // commit never needs it.
+  private publicKey: Uint8Array | undefined
   private didKey: string | undefined
 
   protected constructor(
@@ -36,16 +38,15 @@ class EcdsaKeypair implements Keypair {
     privateKey: Uint8Array,
   ) {
     this.privateKey = checkPrivateKey(jwtAlg, privateKey)
-    this.publicKey = publicKeyOf(jwtAlg, this.privateKey)
   }
 
   did(): string {
-    this.didKey ??= formatDidKey(this.jwtAlg, this.publicKey)
+    this.didKey ??= formatDidKey(this.jwtAlg, this.publicKeyRef())
     return this.didKey
   }
 
   publicKeyBytes(): Uint8Array {
-    return Uint8Array.from(this.publicKey)
+    return Uint8Array.from(this.publicKeyRef())
   }
 
   sign(msg: Uint8Array): Uint8Array {
@@ -54,6 +55,11 @@ class EcdsaKeypair implements Keypair {
 
   exportPrivateKey(): Uint8Array {
     return Uint8Array.from(this.privateKey)
+  }
+
+  private publicKeyRef(): Uint8Array {
+    this.publicKey ??= publicKeyOf(this.jwtAlg, this.privateKey)
+    return this.publicKey
   }
 }
 

@@ -2,12 +2,16 @@
  * The sequencer (docs/ARCHITECTURE.md, decision 3): `sequence*InTx` append an event to the event
  * log inside the caller's write transaction; listeners hear about it only once that transaction
  * has committed.
- * How "after commit" is known without a hook in the database layer: every append schedules a
- * delivery on the microtask queue. Transactions are synchronous, so by the time a microtask runs
- * the transaction has committed or rolled back. Delivery then reads the log past the last
- * delivered seq: a rolled-back event is simply not there (and its seq may be reused by the next
- * commit), and events written by another process (an admin command) are picked up too. The
- * write path also calls `afterCommit()` directly, so its event goes out before the HTTP answer.
+ * How "after commit" is known: each append registers a commit callback with the database
+ * (`Db.onCommit`), so an event reaches `committed`, in memory, only if its transaction commits
+ * (a rolled-back seq may be reused by the next commit). Delivery hands those events over without
+ * reading them back, as long as they directly follow the last delivered seq; otherwise (an event
+ * another process wrote in between, or an append in a transaction `Db.transaction` did not open)
+ * it reads the log past the last delivered seq. The firehose's poll calls `afterCommit()` to pick
+ * up events of other processes (an admin command). The write path also calls `afterCommit()`
+ * directly, so its event goes out before the HTTP answer; appends schedule a delivery on the
+ * microtask queue for the other callers (transactions are synchronous, so by the time a
+ * microtask runs the transaction has committed or rolled back).
  */
 import { encodeCbor } from '../../core/cbor.ts'
 import type { Logger } from '../../lib/logger.ts'
@@ -37,6 +41,10 @@ export class SequencerOutsideTransactionError extends Error {
 export class Sequencer {
   private readonly listeners = new Set<EventListener>()
   private lastDelivered: number
+  /** Events this process committed and has not delivered yet, in seq order. */
+  private committed: SequencedEvent[] = []
+  /** An event was appended outside a `Db.transaction`: only the log knows if it committed. */
+  private logAhead = false
   private deliveryScheduled = false
   private closed = false
 
@@ -89,6 +97,7 @@ export class Sequencer {
   close(): void {
     this.closed = true
     this.listeners.clear()
+    this.committed = []
   }
 
   /** Hands committed events not yet delivered to the listeners. Safe to call at any time. */
@@ -99,6 +108,9 @@ export class Sequencer {
       this.scheduleDelivery()
       return
     }
+    if (this.deliverCommitted()) return
+    this.committed = []
+    this.logAhead = false
     if (this.listeners.size === 0) {
       // Nobody to hand the events to: skip reading them back.
       this.lastDelivered = this.log.lastSeq()
@@ -106,12 +118,24 @@ export class Sequencer {
     }
     for (;;) {
       const batch = this.log.after(this.lastDelivered, DELIVERY_BATCH)
-      for (const event of batch) {
-        this.lastDelivered = event.seq
-        this.notify(event)
-      }
+      for (const event of batch) this.deliver(event)
       if (batch.length < DELIVERY_BATCH) return
     }
+  }
+
+  /** Delivers `committed` when it continues the delivered seqs without a gap; false otherwise. */
+  private deliverCommitted(): boolean {
+    const events = this.committed
+    if (this.logAhead || events.length === 0) return false
+    if (events.some((event, i) => event.seq !== this.lastDelivered + 1 + i)) return false
+    this.committed = []
+    for (const event of events) this.deliver(event)
+    return true
+  }
+
+  private deliver(event: SequencedEvent): void {
+    this.lastDelivered = event.seq
+    this.notify(event)
   }
 
   private append(
@@ -124,7 +148,9 @@ export class Sequencer {
     }
     const seq = this.log.lastSeq() + 1
     const time = new Date().toISOString()
-    this.log.append({ seq, did, type, event: encodeCbor(body({ seq, time })), sequencedAt: time })
+    const event = { seq, did, type, event: encodeCbor(body({ seq, time })), sequencedAt: time }
+    this.log.append(event)
+    if (!this.db.onCommit(() => this.committed.push(event))) this.logAhead = true
     this.scheduleDelivery()
     return seq
   }
@@ -134,7 +160,8 @@ export class Sequencer {
     this.deliveryScheduled = true
     queueMicrotask(() => {
       this.deliveryScheduled = false
-      this.afterCommit()
+      // Nothing committed here since the last delivery (or it rolled back): no need to look.
+      if (this.committed.length > 0 || this.logAhead) this.afterCommit()
     })
   }
 
