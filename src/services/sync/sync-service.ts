@@ -12,13 +12,8 @@ import type { CID } from '../../core/cid.ts'
 import { Mst, proveKey } from '../../core/mst/index.ts'
 import type { Db } from '../../storage/database.ts'
 import { TakedownStore } from '../../storage/moderation/index.ts'
-import {
-  DiffSnapshot,
-  type HostedRepoKey,
-  RepoListing,
-  RepoReads,
-  type SyncRoot,
-} from '../../storage/sync/index.ts'
+import { RepoSnapshot } from '../../storage/repo/index.ts'
+import { type HostedRepoKey, RepoListing, RepoReads, type SyncRoot } from '../../storage/sync/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 import type { RepoAccount, RepoAccounts, RepoService } from '../repo/index.ts'
 
@@ -170,7 +165,7 @@ export class SyncService {
 }
 
 async function* diffCar(dbPath: string, did: string, since: string): AsyncGenerator<Uint8Array> {
-  const snapshot = DiffSnapshot.open(dbPath)
+  const snapshot = RepoSnapshot.open(dbPath)
   try {
     const root = snapshot.root(did)
     if (!root) throw new InvalidRequestError(`Could not find repo for DID: ${did}`, 'RepoNotFound')

@@ -1,6 +1,7 @@
 /**
- * A consistent read-only view of the repository tables for long reads (repo exports) that yield
- * to the event loop between chunks. It uses its own connection in a read transaction, so under
+ * A consistent read-only view of the repository tables for long reads (repo exports, and the
+ * blocks changed since a rev for `sync.getRepo?since=`) that yield to the event loop between
+ * chunks. It uses its own connection in a read transaction, so under
  * WAL it keeps seeing the state of the moment it started while writers carry on; the main
  * connection cannot be used for this, because a transaction left open on it would swallow the
  * writes of every other request.
@@ -15,9 +16,15 @@ export class SnapshotUnavailableError extends Error {
   override name = 'SnapshotUnavailableError'
 }
 
+/** A page of `blocksSince`: memory stays at one page whatever the size of the diff. */
+const PAGE_SIZE = 500
+/** The first key in CID order (every binary CID is longer and sorts after it). */
+const BEFORE_ALL_CIDS = new Uint8Array(0)
+
 export class RepoSnapshot {
   private readonly selectBlock
   private readonly selectRoot
+  private readonly selectChangedPage
 
   private constructor(private readonly raw: Database) {
     this.selectBlock = raw.query<{ bytes: Uint8Array }, [string, Uint8Array]>(
@@ -26,6 +33,10 @@ export class RepoSnapshot {
     this.selectRoot = raw.query<{ commit_cid: Uint8Array; data_cid: Uint8Array; rev: string }, [string]>(
       'SELECT commit_cid, data_cid, rev FROM repo_root WHERE did = ?',
     )
+    this.selectChangedPage = raw.query<
+      { cid: Uint8Array; bytes: Uint8Array },
+      [string, string, Uint8Array, number]
+    >('SELECT cid, bytes FROM repo_block WHERE did = ? AND rev > ? AND cid > ? ORDER BY cid LIMIT ?')
   }
 
   /** Opens a snapshot of the database file at `path` (an in-memory database cannot be shared). */
@@ -52,6 +63,17 @@ export class RepoSnapshot {
 
   reader(did: string): BlockReader {
     return { get: (cid: CID) => this.selectBlock.get(did, cid.bytes)?.bytes }
+  }
+
+  /** Every block of `did` written by a commit with a rev above `since`, in CID order. */
+  *blocksSince(did: string, since: string): Generator<{ cid: CID; bytes: Uint8Array }> {
+    let after: Uint8Array = BEFORE_ALL_CIDS
+    for (;;) {
+      const page = this.selectChangedPage.all(did, since, after, PAGE_SIZE)
+      for (const row of page) yield { cid: CID.decode(row.cid), bytes: row.bytes }
+      if (page.length < PAGE_SIZE) return
+      after = page[page.length - 1]!.cid
+    }
   }
 
   close(): void {
