@@ -38,6 +38,8 @@ export async function benchFirehose(): Promise<Record<string, number>> {
       jwt_secret: 'bench-firehose-secret-0123456789',
       data_dir: '.',
       log_level: 'error',
+      // The writers here go far past the reference rate limits on purpose.
+      rate_limits_enabled: false,
     },
     dir,
   )
