@@ -25,11 +25,17 @@ export interface MetricsListener extends PeerSource {
 
 export type MetricsEndpoint = (request: Request, server: MetricsListener | null) => Promise<Response>
 
+/** How long after the app is built the process metrics start (see below). */
+const PROCESS_METRICS_DELAY_MS = 1000
+
 export function createMetricsEndpoint(ctx: AppContext): MetricsEndpoint {
   const { metrics } = ctx
   const proxy = proxyFor(ctx)
   metrics.sources.proxyCalls = () => proxy.stats.snapshot()
-  metrics.startProcessMetrics()
+  // Started a moment later rather than here: registering them takes a heap census
+  // (v8.getHeapSpaceStatistics), several ms in a fresh process, which would delay the first
+  // answer. A scrape before then starts them itself, so every scrape has the same metrics.
+  setTimeout(() => metrics.startProcessMetrics(), PROCESS_METRICS_DELAY_MS).unref()
   const token = ctx.config.metrics_token
   const isAuthorization = token === undefined ? undefined : secretMatcher(`Bearer ${token}`)
   return async (request, server) => {
@@ -44,6 +50,7 @@ export function createMetricsEndpoint(ctx: AppContext): MetricsEndpoint {
         'metrics_token is not set: /metrics answers only direct requests to a loopback listener',
       )
     }
+    metrics.startProcessMetrics()
     return new Response(await metrics.scrape(), {
       headers: { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' },
     })

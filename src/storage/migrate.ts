@@ -37,7 +37,8 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       applied_at TEXT NOT NULL
     ) STRICT
   `)
-  const unknown = unknownApplied(readApplied(db), migrations)
+  const rows = readApplied(db)
+  const unknown = unknownApplied(rows, migrations)
   if (unknown.length > 0) {
     const list = unknown.map((row) => `${row.id} ${row.name}`).join(', ')
     throw new MigrationError(`database ${db.path} has migrations this perlsky does not know (${list})`)
@@ -45,7 +46,11 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   const isApplied = db.prepare<{ id: number }, [number]>('SELECT id FROM schema_migrations WHERE id = ?')
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)')
   const applied: Migration[] = []
+  // Already applied ones are skipped without a write transaction: a start with nothing to do
+  // takes no write lock and does not start the WAL checkpoint worker (database.ts).
+  const done = new Set(rows.map((row) => row.id))
   for (const migration of migrations) {
+    if (done.has(migration.id)) continue
     const ran = db.transaction(() => {
       if (isApplied.get(migration.id) !== null) return false
       migration.up(db)

@@ -5,7 +5,8 @@
  * cluster except a CR LF pair, which is one.
  */
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+// Created on first use: building a segmenter loads ICU's break rules, which most starts never need.
+let segmenter: Intl.Segmenter | undefined
 
 /** UTF-8 byte length; a lone surrogate counts as the 3-byte replacement character. */
 export function utf8Length(s: string): number {
@@ -34,6 +35,7 @@ export function graphemeLength(s: string): number {
 
 function segmentCount(s: string): number {
   let count = 0
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
   for (const _segment of segmenter.segment(s)) count++
   return count
 }

@@ -35,31 +35,37 @@ export interface ClientMetadata {
 
 export const CLIENT_AUTH_ALGS: readonly string[] = ['ES256']
 
-const httpsUrl = z
-  .string()
-  .refine((s) => URL.canParse(s) && new URL(s).protocol === 'https:', 'must be an https URL')
+// Built on the first validation rather than at import: building zod schemas is startup time that
+// a server which never sees an OAuth client need not spend.
+let schema: ReturnType<typeof buildSchema> | undefined
 
-const schema = z.object({
-  client_id: z.string(),
-  application_type: z.enum(['web', 'native']).default('web'),
-  grant_types: z.array(z.string()).min(1),
-  response_types: z.array(z.string()).min(1),
-  redirect_uris: z.array(z.string()).min(1),
-  scope: z.string().min(1),
-  token_endpoint_auth_method: z.enum(['none', 'private_key_jwt']).default('none'),
-  token_endpoint_auth_signing_alg: z.string().optional(),
-  dpop_bound_access_tokens: z.literal(true, { error: 'must be true' }),
-  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-  jwks_uri: httpsUrl.optional(),
-  client_name: z.string().max(200).optional(),
-  client_uri: httpsUrl.optional(),
-  logo_uri: httpsUrl.optional(),
-  tos_uri: httpsUrl.optional(),
-  policy_uri: httpsUrl.optional(),
-})
+function buildSchema() {
+  const httpsUrl = z
+    .string()
+    .refine((s) => URL.canParse(s) && new URL(s).protocol === 'https:', 'must be an https URL')
+  return z.object({
+    client_id: z.string(),
+    application_type: z.enum(['web', 'native']).default('web'),
+    grant_types: z.array(z.string()).min(1),
+    response_types: z.array(z.string()).min(1),
+    redirect_uris: z.array(z.string()).min(1),
+    scope: z.string().min(1),
+    token_endpoint_auth_method: z.enum(['none', 'private_key_jwt']).default('none'),
+    token_endpoint_auth_signing_alg: z.string().optional(),
+    dpop_bound_access_tokens: z.literal(true, { error: 'must be true' }),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    jwks_uri: httpsUrl.optional(),
+    client_name: z.string().max(200).optional(),
+    client_uri: httpsUrl.optional(),
+    logo_uri: httpsUrl.optional(),
+    tos_uri: httpsUrl.optional(),
+    policy_uri: httpsUrl.optional(),
+  })
+}
 
 /** Throws OAuthError invalid_client_metadata naming the first problems found. */
 export function validateClientMetadata(clientId: string, json: unknown): ClientMetadata {
+  schema ??= buildSchema()
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issues = parsed.error.issues

@@ -3,9 +3,9 @@
  * `email_smtp_url` is configured; the outbox row records the SMTP server's reply or the error.
  * Without SMTP the outbox is the delivery: an operator reads it with `perlsky admin email outbox`.
  * Messages are kept OUTBOX_RETENTION_MS (30 days).
- * The transport is created once (nodemailer keeps no connection open between messages).
+ * The transport is created once, on the first message sent (nodemailer keeps no connection open
+ * between messages); nodemailer itself is loaded then, so a server that sends no mail never loads it.
  */
-import nodemailer from 'nodemailer'
 import type { Logger } from '../../lib/logger.ts'
 import type { OutboxStatus, OutboxStore } from '../../storage/accounts/index.ts'
 import { UpstreamFailureError } from '../errors.ts'
@@ -43,7 +43,7 @@ export interface SmtpSettings {
 }
 
 export class Mailer {
-  private readonly transport: MailTransport | undefined
+  private transport: MailTransport | undefined
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -52,11 +52,11 @@ export class Mailer {
     transport?: MailTransport,
     private readonly now: () => number = Date.now,
   ) {
-    this.transport = transport ?? (smtp === undefined ? undefined : nodemailer.createTransport(smtp.url))
+    this.transport = transport
   }
 
   get smtpConfigured(): boolean {
-    return this.transport !== undefined
+    return this.transport !== undefined || this.smtp !== undefined
   }
 
   /** Stores and (when configured) sends; never throws for a delivery failure, it reports it. */
@@ -70,12 +70,13 @@ export class Mailer {
       subject: email.subject,
       body: email.text,
     })
-    if (this.transport === undefined || this.smtp === undefined) {
+    if (this.smtp === undefined) {
       return { outboxId, status: 'stored', reply: 'SMTP is not configured; the message is in the outbox' }
     }
     const message = { from: this.smtp.from, to: email.to, subject: email.subject, text: email.text }
     try {
-      const info = await this.transport.sendMail(message)
+      const transport = this.transport ?? (await this.smtpTransport(this.smtp.url))
+      const info = await transport.sendMail(message)
       this.outbox.setResult(outboxId, 'sent', info.response)
       return { outboxId, status: 'sent', reply: info.response }
     } catch (err) {
@@ -84,6 +85,12 @@ export class Mailer {
       this.logger.error('email delivery failed', { outboxId, purpose: email.purpose, reply })
       return { outboxId, status: 'failed', reply }
     }
+  }
+
+  private async smtpTransport(url: string): Promise<MailTransport> {
+    const { default: nodemailer } = await import('nodemailer')
+    this.transport ??= nodemailer.createTransport(url)
+    return this.transport
   }
 
   /** As `deliver`, but a failed delivery becomes a 502 for the XRPC caller. */

@@ -4,7 +4,10 @@
  * reader is optional (a context without a firehose has no subscribers to count); a family whose
  * reader is unset is exposed without samples.
  */
-import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+// One by one rather than through the index: see metrics.ts.
+import Counter from 'prom-client/lib/counter'
+import Gauge from 'prom-client/lib/gauge'
 
 export interface AccountCounts {
   readonly active: number
