@@ -1,5 +1,5 @@
 /**
- * Compact JWS encode/decode/verify for atproto inter-service auth tokens.
+ * atproto inter-service auth tokens (compact JWS framing in compact-jws.ts).
  * Spec: xrpc "Inter-Service Authentication (JWT)"; cryptography.
  * The signature is ES256K (k256) or ES256 (p256) over sha256 of the ASCII `header.payload`, as a
  * 64-byte r||s pair in base64url. jose cannot do ES256K on Bun, so this is done here with the
@@ -8,13 +8,12 @@
  * as WebCrypto do not normalize S and the reference verifier accepts them; repo data keeps the
  * strict low-S rule. Policy (expiry, audience, lxm, key lookup) lives in the services layer.
  */
+import { type CompactJws, decodeCompactJws, encodeCompactJws, JwtFormatError } from './compact-jws.ts'
 import { parseDidKey } from './crypto/did-key.ts'
 import { InvalidKeyError, isJwtAlg, type JwtAlg, verifyMessage } from './crypto/ecdsa.ts'
 import type { Keypair } from './crypto/keypair.ts'
 
-export class JwtFormatError extends Error {
-  override name = 'JwtFormatError'
-}
+export { JwtFormatError, MAX_JWT_LENGTH } from './compact-jws.ts'
 
 export interface ServiceJwtHeader {
   alg: string
@@ -34,21 +33,12 @@ export interface ServiceJwtPayload {
   [key: string]: unknown
 }
 
-export interface DecodedJwt {
-  header: ServiceJwtHeader
-  payload: ServiceJwtPayload
-  /** The signed bytes: ASCII `header.payload`. */
-  signingInput: Uint8Array
-  signature: Uint8Array
+export interface DecodedJwt extends CompactJws {
+  readonly header: ServiceJwtHeader
+  readonly payload: ServiceJwtPayload
 }
 
-/** Far above any real token; bounds the work done on hostile input before any check. */
-export const MAX_JWT_LENGTH = 8192
-
-const SEGMENT = /^[A-Za-z0-9_-]+$/
 const SIGNATURE_LENGTH = 64
-const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Signs claims with `{ typ: 'JWT', alg }` (alg from the key type); extra header fields may be added. */
 export function encodeServiceJwt(
@@ -56,32 +46,19 @@ export function encodeServiceJwt(
   keypair: Keypair,
   extraHeader: Readonly<Record<string, string>> = {},
 ): string {
-  const header = { ...extraHeader, typ: 'JWT', alg: keypair.jwtAlg }
-  const signingInput = `${jsonToBase64Url(header)}.${jsonToBase64Url(payload)}`
-  const sig = keypair.sign(encoder.encode(signingInput))
-  return `${signingInput}.${sig.toBase64({ alphabet: 'base64url', omitPadding: true })}`
+  return encodeCompactJws({ ...extraHeader, typ: 'JWT', alg: keypair.jwtAlg }, payload, (input) =>
+    keypair.sign(input),
+  )
 }
 
 /** Splits and parses a compact JWS; checks the claim types but no claim values and no signature. */
 export function decodeServiceJwt(token: string): DecodedJwt {
-  if (token.length > MAX_JWT_LENGTH) throw new JwtFormatError('jwt too long')
-  const parts = token.split('.')
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
-    throw new JwtFormatError('poorly formatted jwt')
-  }
-  const [headerB64, payloadB64, sigB64] = parts as [string, string, string]
-  const header = decodeJson(headerB64)
+  const jws = decodeCompactJws(token)
+  const { header, payload } = jws
   if (typeof header.alg !== 'string') throw new JwtFormatError('jwt header has no alg')
-  const payload = decodeJson(payloadB64)
   checkPayload(payload)
-  return {
-    header: header as ServiceJwtHeader,
-    payload,
-    signingInput: encoder.encode(`${headerB64}.${payloadB64}`),
-    signature: base64UrlBytes(sigB64),
-  }
+  return { ...jws, header: header as ServiceJwtHeader, payload }
 }
-
 /**
  * Whether `didKey` signed the token. The header's alg must name the key's curve; a key that does
  * not parse verifies nothing.
@@ -111,29 +88,4 @@ function checkPayload(payload: Record<string, unknown>): asserts payload is Serv
 
 function isTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
-}
-
-function decodeJson(segment: string): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = JSON.parse(decoder.decode(base64UrlBytes(segment)))
-  } catch {
-    throw new JwtFormatError('poorly formatted jwt')
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new JwtFormatError('poorly formatted jwt')
-  }
-  return value as Record<string, unknown>
-}
-
-function base64UrlBytes(segment: string): Uint8Array {
-  try {
-    return Uint8Array.fromBase64(segment, { alphabet: 'base64url' })
-  } catch {
-    throw new JwtFormatError('poorly formatted jwt')
-  }
-}
-
-function jsonToBase64Url(value: unknown): string {
-  return encoder.encode(JSON.stringify(value)).toBase64({ alphabet: 'base64url', omitPadding: true })
 }

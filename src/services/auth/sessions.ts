@@ -52,7 +52,7 @@ export class SessionService {
   ) {}
 
   /** Signs the tokens of a new session; the caller writes its rows with `persist()`. */
-  async prepare(did: string, scope: AccessScope, appPasswordName: string | null): Promise<PreparedSession> {
+  prepare(did: string, scope: AccessScope, appPasswordName: string | null): PreparedSession {
     const now = wholeSeconds(this.now())
     const sessionId = randomId()
     const refresh: TokenRow = {
@@ -61,7 +61,7 @@ export class SessionService {
       issuedAt: iso(now),
       expiresAt: iso(now + REFRESH_TOKEN_LIFETIME_MS),
     }
-    const pair = await this.sign(did, scope, refresh, now)
+    const pair = this.sign(did, scope, refresh, now)
     const persist = () => {
       this.store.deleteExpired(did, iso(now))
       this.store.insertSession({
@@ -77,27 +77,27 @@ export class SessionService {
     return { ...pair, persist }
   }
 
-  async create(did: string, scope: AccessScope, appPasswordName: string | null): Promise<SessionPair> {
-    const session = await this.prepare(did, scope, appPasswordName)
+  create(did: string, scope: AccessScope, appPasswordName: string | null): SessionPair {
+    const session = this.prepare(did, scope, appPasswordName)
     this.db.transaction(session.persist)
     return { accessJwt: session.accessJwt, refreshJwt: session.refreshJwt }
   }
 
   /** Rotates the refresh token `tokenId` of `did`; throws ExpiredToken when it is no longer valid. */
-  async rotate(did: string, tokenId: string): Promise<SessionPair & { scope: AccessScope }> {
+  rotate(did: string, tokenId: string): SessionPair & { scope: AccessScope } {
     const now = this.now()
     const next = this.db.transaction(() => this.rotateInTx(did, tokenId, now))
     if (next === undefined) throw new InvalidRequestError('Token has been revoked', 'ExpiredToken')
-    return { ...(await this.sign(did, next.scope, next, now)), scope: next.scope }
+    return { ...this.sign(did, next.scope, next, now), scope: next.scope }
   }
 
   /** Verifies an access JWT and its session (see `authorize`). */
-  async authenticate(accessJwt: string): Promise<AccessAuth> {
-    return this.authorize(await this.tokens.verifyAccess(accessJwt))
+  authenticate(accessJwt: string): AccessAuth {
+    return this.authorize(this.tokens.verifyAccess(accessJwt))
   }
 
   /** Verifies a refresh JWT's signature and claims; `rotate` checks that it is still live. */
-  verifyRefresh(refreshJwt: string): Promise<RefreshClaims> {
+  verifyRefresh(refreshJwt: string): RefreshClaims {
     return this.tokens.verifyRefresh(refreshJwt)
   }
 
@@ -155,21 +155,15 @@ export class SessionService {
     return { ...next, scope: row.scope }
   }
 
-  private async sign(
-    did: string,
-    scope: AccessScope,
-    refresh: TokenRow,
-    nowMs: number,
-  ): Promise<SessionPair> {
-    const [accessJwt, refreshJwt] = await Promise.all([
-      this.tokens.signAccess({ did, scope, sessionId: refresh.sessionId }, nowMs),
-      this.tokens.signRefresh(
+  private sign(did: string, scope: AccessScope, refresh: TokenRow, nowMs: number): SessionPair {
+    return {
+      accessJwt: this.tokens.signAccess({ did, scope, sessionId: refresh.sessionId }, nowMs),
+      refreshJwt: this.tokens.signRefresh(
         { did, tokenId: refresh.id },
         Date.parse(refresh.issuedAt),
         Date.parse(refresh.expiresAt),
       ),
-    ])
-    return { accessJwt, refreshJwt }
+    }
   }
 }
 

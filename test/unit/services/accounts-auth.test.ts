@@ -124,24 +124,24 @@ describe('session tokens', () => {
       { did: ALICE, scope: 'access', sessionId: 's' },
       now - 3 * 60 * 60 * 1000,
     )
-    const err = await xrpcError(tokens.verifyAccess(old))
+    const err = await xrpcError(() => tokens.verifyAccess(old))
     expect([err.status, err.error]).toEqual([400, 'ExpiredToken'])
   })
 
   test('a refresh token is not an access token, and the reverse', async () => {
     const refresh = await tokens.signRefresh({ did: ALICE, tokenId: 't' }, now, now + 60_000)
     const access = await tokens.signAccess({ did: ALICE, scope: 'access', sessionId: 's' }, now)
-    expect((await xrpcError(tokens.verifyAccess(refresh))).error).toBe('InvalidToken')
-    expect((await xrpcError(tokens.verifyRefresh(access))).error).toBe('InvalidToken')
+    expect((await xrpcError(() => tokens.verifyAccess(refresh))).error).toBe('InvalidToken')
+    expect((await xrpcError(() => tokens.verifyRefresh(access))).error).toBe('InvalidToken')
   })
 
   test('another secret or another audience is InvalidToken', async () => {
     const access = await tokens.signAccess({ did: ALICE, scope: 'access', sessionId: 's' }, now)
     const other = new SessionTokens('another-secret-0123456789', SERVICE_DID)
     const elsewhere = new SessionTokens(SECRET, 'did:web:elsewhere.test')
-    expect((await xrpcError(other.verifyAccess(access))).error).toBe('InvalidToken')
-    expect((await xrpcError(elsewhere.verifyAccess(access))).error).toBe('InvalidToken')
-    expect((await xrpcError(tokens.verifyAccess('not.a.jwt'))).error).toBe('InvalidToken')
+    expect((await xrpcError(() => other.verifyAccess(access))).error).toBe('InvalidToken')
+    expect((await xrpcError(() => elsewhere.verifyAccess(access))).error).toBe('InvalidToken')
+    expect((await xrpcError(() => tokens.verifyAccess('not.a.jwt'))).error).toBe('InvalidToken')
   })
 })
 
@@ -173,8 +173,8 @@ describe('sessions', () => {
     const { tokenId } = await tokens.verifyRefresh(pair.refreshJwt)
     const next = await sessions.rotate(ALICE, tokenId)
     clock += REFRESH_GRACE_MS + 1000
-    const err = await xrpcError(sessions.rotate(ALICE, tokenId))
-    expect(await sessions.authenticate(next.accessJwt).catch((e) => e.error)).toBe('ExpiredToken')
+    const err = await xrpcError(() => sessions.rotate(ALICE, tokenId))
+    expect((await xrpcError(() => sessions.authenticate(next.accessJwt))).error).toBe('ExpiredToken')
     expect([err.status, err.error, err.message]).toEqual([400, 'ExpiredToken', 'Token has been revoked'])
     const nextId = (await tokens.verifyRefresh(next.refreshJwt)).tokenId
     expect((await sessions.rotate(ALICE, nextId)).refreshJwt).not.toBe(next.refreshJwt)
@@ -184,14 +184,14 @@ describe('sessions', () => {
     const pair = await sessions.create(ALICE, 'appPass', null)
     const { tokenId } = await tokens.verifyRefresh(pair.refreshJwt)
     sessions.revokeByRefreshToken(tokenId)
-    expect((await xrpcError(sessions.authenticate(pair.accessJwt))).error).toBe('ExpiredToken')
-    expect((await xrpcError(sessions.rotate(ALICE, tokenId))).error).toBe('ExpiredToken')
+    expect((await xrpcError(() => sessions.authenticate(pair.accessJwt))).error).toBe('ExpiredToken')
+    expect((await xrpcError(() => sessions.rotate(ALICE, tokenId))).error).toBe('ExpiredToken')
   })
 
   test('a taken-down account is refused with AccountTakedown', async () => {
     const pair = await sessions.create(ALICE, 'access', null)
     tables.accounts.setTakedownRef(ALICE, 'mod-1')
-    const err = await xrpcError(sessions.authenticate(pair.accessJwt))
+    const err = await xrpcError(() => sessions.authenticate(pair.accessJwt))
     tables.accounts.setTakedownRef(ALICE, null)
     expect([err.status, err.error]).toEqual([401, 'AccountTakedown'])
   })
@@ -200,8 +200,8 @@ describe('sessions', () => {
     const a = await sessions.create(ALICE, 'access', null)
     const b = await sessions.create(ALICE, 'appPassPrivileged', null)
     tables.db.transaction(() => sessions.revokeAllInTx(ALICE))
-    expect((await xrpcError(sessions.authenticate(a.accessJwt))).error).toBe('ExpiredToken')
-    expect((await xrpcError(sessions.authenticate(b.accessJwt))).error).toBe('ExpiredToken')
+    expect((await xrpcError(() => sessions.authenticate(a.accessJwt))).error).toBe('ExpiredToken')
+    expect((await xrpcError(() => sessions.authenticate(b.accessJwt))).error).toBe('ExpiredToken')
     expect(tables.sessions.countSessions(ALICE)).toBe(0)
   })
 })
