@@ -14,6 +14,8 @@
  *   first /_health on a throwaway dev config, recording which functions startup runs; the second
  *   build places their bytecode first, so a start touches fewer pages of the binary. Only the
  *   layout changes. Together with jitPolicy this lowers idle memory by ~7 MiB (bench/startup.ts).
+ * - worker entry points: a compiled binary starts a Worker only from a file built as an entry
+ *   point of its own (the signature nonce worker, services/signing/nonce-worker.ts).
  * - PERLSKY_VERSION: package version plus the git commit, e.g. "0.1.0+1a2b3c4".
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -36,7 +38,10 @@ function gitShortSha(): string | undefined {
 
 async function compile(fullVersion: string, bytecodeOrder?: string): Promise<void> {
   const result = await Bun.build({
-    entrypoints: [`${import.meta.dir}/src/main.ts`],
+    entrypoints: [
+      `${import.meta.dir}/src/main.ts`,
+      `${import.meta.dir}/src/services/signing/nonce-worker.ts`,
+    ],
     target: 'bun',
     format: 'esm',
     compile: { outfile: OUTPATH, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: 8, bytecodeOrder },

@@ -1,6 +1,7 @@
 /**
  * The work a serving process runs beside its requests: firehose delivery (with its poll for
- * events written by other processes), event-log pruning, crawler notices and the blob sweep. It is
+ * events written by other processes), event-log pruning, crawler notices, the blob sweep, and the
+ * worker that prepares signature nonces (started by the first signature). It is
  * built with the context but started only by a server, so admin commands that open a context
  * start no timers. Stopping closes every firehose subscription, which a graceful HTTP stop needs
  * (Bun waits for open WebSockets).
@@ -9,6 +10,7 @@ import type { BlobSweeper } from './blobs/index.ts'
 import type { CrawlerNotifier } from './crawlers/index.ts'
 import type { EventPruner, Firehose } from './firehose/index.ts'
 import type { Sequencer } from './sequencer/index.ts'
+import type { NoncePool } from './signing/nonce-pool.ts'
 
 export interface BackgroundWork {
   start(): void
@@ -22,6 +24,7 @@ export interface BackgroundParts {
   crawlers: CrawlerNotifier
   sweeper: BlobSweeper
   sequencer: Sequencer
+  nonces: NoncePool
 }
 
 export function backgroundWork(parts: BackgroundParts): BackgroundWork {
@@ -34,10 +37,12 @@ export function backgroundWork(parts: BackgroundParts): BackgroundWork {
       parts.pruner.start()
       parts.crawlers.start((listener) => parts.sequencer.subscribe(listener))
       parts.sweeper.start()
+      parts.nonces.enable()
     },
     stop() {
       if (!running) return
       running = false
+      parts.nonces.stop()
       parts.sweeper.stop()
       parts.crawlers.stop()
       parts.pruner.stop()

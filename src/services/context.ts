@@ -24,6 +24,7 @@ import type { PreferencesService } from './preferences/index.ts'
 import { buildRepoServices, type RepoService } from './repo/index.ts'
 import { createErrorReporter, type ErrorReporter } from './sentry/index.ts'
 import type { Sequencer } from './sequencer/index.ts'
+import { NoncePool } from './signing/nonce-pool.ts'
 
 export type { Logger } from '../lib/logger.ts'
 
@@ -116,6 +117,7 @@ function openMigrated(config: Config, logger: Logger): Db {
  * reach the later ones through getters.
  */
 function buildCore(db: Db, config: Config, logger: Logger, opts: ContextOptions) {
+  const nonces = new NoncePool(logger)
   const identity = new IdentityService({
     db,
     config,
@@ -131,6 +133,7 @@ function buildCore(db: Db, config: Config, logger: Logger, opts: ContextOptions)
     identity: identityPort(identity),
     repo: () => repoServices.repo,
     events: () => repoServices.sequencer,
+    nonces,
   })
   const tid = new TidClock()
   const repoServices = buildRepoServices({
@@ -142,7 +145,7 @@ function buildCore(db: Db, config: Config, logger: Logger, opts: ContextOptions)
     accounts,
     resolveDidDoc: async (did) => (await identity.dids.resolve(did)) ?? undefined,
   })
-  return { identity, accounts, tid, ...repoServices }
+  return { identity, accounts, tid, nonces, ...repoServices }
 }
 
 type Core = ReturnType<typeof buildCore>
@@ -176,12 +179,12 @@ function buildOperations(db: Db, config: Config, logger: Logger, core: Core) {
 
 /** The firehose and the background work a server starts (services/background.ts). */
 function buildServing(db: Db, config: Config, logger: Logger, core: Core, metrics: Metrics) {
-  const { sequencer } = core
+  const { sequencer, nonces } = core
   const { firehose, pruner } = createFirehose(config, { db, sequencer, logger })
   metrics.sources.firehoseSubscribers = () => firehose.subscriberCount
   const crawlers = createCrawlerNotifier(config, db, logger, {
     onAttempt: (attempt) => metrics.crawlerAttempt(attempt),
   })
   const sweeper = core.blobs.sweeper
-  return { firehose, background: backgroundWork({ firehose, pruner, crawlers, sweeper, sequencer }) }
+  return { firehose, background: backgroundWork({ firehose, pruner, crawlers, sweeper, sequencer, nonces }) }
 }

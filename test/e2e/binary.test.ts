@@ -1,7 +1,7 @@
 // The compiled binary end to end: migrate -> serve -> admin -> HTTP -> SIGTERM, and the refusals
 // an operator meets first (broken config, no config). Builds dist/perlsky when it is missing.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -69,6 +69,39 @@ async function waitForHealth(url: string, child: Bun.Subprocess): Promise<Respon
   throw new Error('serve did not answer /_health')
 }
 
+/** Signs up and writes `count` posts (each a signed commit). */
+async function writeRecords(url: string, count: number): Promise<void> {
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${url}/xrpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
+  const account = (await (
+    await post('com.atproto.server.createAccount', {
+      handle: 'writer.test',
+      email: 'writer@example.com',
+      password: 'e2e writer password',
+    })
+  ).json()) as { did: string; accessJwt: string }
+  for (let i = 0; i < count; i++) {
+    const record = { $type: 'app.bsky.feed.post', text: `post ${i}`, createdAt: new Date().toISOString() }
+    const res = await post(
+      'com.atproto.repo.createRecord',
+      { repo: account.did, collection: 'app.bsky.feed.post', record },
+      account.accessJwt,
+    )
+    expect(res.status).toBe(200)
+  }
+}
+
+/** The names of a process's threads (Linux). */
+function threadNames(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim(),
+  )
+}
+
 describe('the compiled binary', () => {
   test('prints its version with the build commit', async () => {
     const { code, stdout } = await runToEnd(['version'])
@@ -100,6 +133,9 @@ describe('the compiled binary', () => {
     const body = (await describe.json()) as { did: string; availableUserDomains: string[] }
     expect(body.did).toStartWith('did:web:localhost')
     expect(body.availableUserDomains).toEqual(['.test'])
+    await writeRecords(url, 3)
+    // The checkpoint worker and the signature nonce worker (an entry point of its own in the binary).
+    expect(threadNames(server.pid).filter((name) => name === 'Worker')).toHaveLength(2)
 
     // A second process on the same database while the server runs.
     const check = await runToEnd(['admin', 'config-check', '--config', config])
@@ -113,6 +149,7 @@ describe('the compiled binary', () => {
     const exited = await Promise.race([server.exited, Bun.sleep(5000).then(() => 'still running')])
     expect(exited).toBe(0)
     expect(await new Response(server.stdout).text()).toContain(`listening on ${url}`)
+    expect(await new Response(server.stderr).text()).not.toContain('nonce worker failed')
   })
 
   test('serve with a broken config exits 2 and names the key', async () => {

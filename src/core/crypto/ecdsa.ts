@@ -4,9 +4,13 @@
  * low-S, compact (r || s, 64 bytes) signatures.
  * Tricky bits: noble v2 hashes the message itself unless told `prehash: false`; we hash with
  * Bun's native SHA-256 and pass every option explicitly so no library default decides anything.
- * Signing is deterministic (RFC 6979), so our signatures equal the reference implementation's.
- * The RFC 6979 nonce is drawn from an HMAC-SHA256 DRBG that runs about ten HMACs per signature;
- * noble computes those in JavaScript by default, so the curves are built with Bun's native HMAC.
+ * Signing is deterministic (RFC 6979) by default, so our signatures equal the reference
+ * implementation's. The RFC 6979 nonce is drawn from an HMAC-SHA256 DRBG that runs about ten HMACs
+ * per signature; noble computes those in JavaScript by default, so the curves are built with Bun's
+ * native HMAC.
+ * Almost all of a signature's cost is k·G, which does not depend on the message: `prepareNonce`
+ * does that part ahead of time (from a random k, as plain ECDSA allows), and `signMessage` given
+ * such a nonce only has s = k⁻¹(z + r·d) left. A prepared nonce must be used once, then dropped.
  */
 import { ecdsa } from '@noble/curves/abstract/weierstrass.js'
 import { p256 } from '@noble/curves/nist.js'
@@ -41,9 +45,61 @@ export function isJwtAlg(value: unknown): value is JwtAlg {
   return value === 'ES256K' || value === 'ES256'
 }
 
-/** Signs sha256(msg); returns a 64-byte compact low-S signature. */
-export function signMessage(jwtAlg: JwtAlg, privateKey: Uint8Array, msg: Uint8Array): Uint8Array {
-  return CURVES[jwtAlg].sign(sha256(msg), privateKey, {
+/** The bytes of a prepared nonce: r = (k·G).x mod n, then k⁻¹ mod n, 32 bytes each. */
+export const PREPARED_NONCE_LENGTH = 64
+
+/** A fresh random nonce for one later `signMessage` (the expensive half of a signature). */
+export function prepareNonce(jwtAlg: JwtAlg): Uint8Array {
+  const { Point, utils } = CURVES[jwtAlg]
+  const { Fn } = Point
+  for (;;) {
+    const k = Fn.fromBytes(utils.randomSecretKey())
+    const r = Fn.create(Point.BASE.multiply(k).toAffine().x)
+    if (Fn.is0(r)) continue
+    const nonce = new Uint8Array(PREPARED_NONCE_LENGTH)
+    nonce.set(Fn.toBytes(r))
+    nonce.set(Fn.toBytes(Fn.inv(k)), 32)
+    return nonce
+  }
+}
+
+/**
+ * Signs sha256(msg); returns a 64-byte compact low-S signature. With a prepared nonce (used here
+ * once and never again) the signature is random instead of RFC 6979's, and as valid.
+ */
+export function signMessage(
+  jwtAlg: JwtAlg,
+  privateKey: Uint8Array,
+  msg: Uint8Array,
+  nonce?: Uint8Array,
+): Uint8Array {
+  const hash = sha256(msg)
+  return (
+    (nonce && signWithNonce(jwtAlg, privateKey, hash, nonce)) ?? signDeterministic(jwtAlg, privateKey, hash)
+  )
+}
+
+function signWithNonce(
+  jwtAlg: JwtAlg,
+  privateKey: Uint8Array,
+  hash: Uint8Array,
+  nonce: Uint8Array,
+): Uint8Array | undefined {
+  const { Fn } = CURVES[jwtAlg].Point
+  const r = Fn.fromBytes(nonce.subarray(0, 32))
+  const kInv = Fn.fromBytes(nonce.subarray(32, PREPARED_NONCE_LENGTH))
+  // Both curves' order is 256 bits, so the whole digest is the integer z (SEC 1, 4.1.3 step 5).
+  const z = Fn.create(BigInt(`0x${hash.toHex()}`))
+  const s = Fn.mul(kInv, Fn.add(z, Fn.mul(r, Fn.fromBytes(privateKey))))
+  if (Fn.is0(s)) return undefined
+  const signature = new Uint8Array(SIGNATURE_LENGTH)
+  signature.set(nonce.subarray(0, 32))
+  signature.set(Fn.toBytes(s > Fn.ORDER >> 1n ? Fn.neg(s) : s), 32)
+  return signature
+}
+
+function signDeterministic(jwtAlg: JwtAlg, privateKey: Uint8Array, hash: Uint8Array): Uint8Array {
+  return CURVES[jwtAlg].sign(hash, privateKey, {
     prehash: false,
     lowS: true,
     format: 'compact',

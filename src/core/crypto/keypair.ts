@@ -2,7 +2,8 @@
  * Signing keypairs for the two atproto curves: repo signing keys, PLC rotation keys and
  * service-auth JWT keys. Spec: cryptography.
  * Signing is synchronous (a commit is signed inside one database transaction) and always produces
- * 64-byte compact low-S signatures over sha256(msg); see ecdsa.ts.
+ * 64-byte compact low-S signatures over sha256(msg); see ecdsa.ts. A keypair given a NonceSource
+ * signs with its prepared nonces while it has some, and deterministically otherwise.
  */
 import { formatDidKey } from './did-key.ts'
 import {
@@ -26,6 +27,11 @@ export interface Keypair {
   exportPrivateKey(): Uint8Array
 }
 
+/** Prepared nonces (ecdsa.ts prepareNonce), each handed out once; undefined when none is ready. */
+export interface NonceSource {
+  take(): Uint8Array | undefined
+}
+
 class EcdsaKeypair implements Keypair {
   private readonly privateKey: Uint8Array
   // Derived on first use: it costs a scalar multiplication, and a keypair imported to sign one
@@ -36,6 +42,7 @@ class EcdsaKeypair implements Keypair {
   protected constructor(
     readonly jwtAlg: JwtAlg,
     privateKey: Uint8Array,
+    private readonly nonces?: NonceSource,
   ) {
     this.privateKey = checkPrivateKey(jwtAlg, privateKey)
   }
@@ -50,7 +57,7 @@ class EcdsaKeypair implements Keypair {
   }
 
   sign(msg: Uint8Array): Uint8Array {
-    return signMessage(this.jwtAlg, this.privateKey, msg)
+    return signMessage(this.jwtAlg, this.privateKey, msg, this.nonces?.take())
   }
 
   exportPrivateKey(): Uint8Array {
@@ -69,9 +76,9 @@ export class Secp256k1Keypair extends EcdsaKeypair {
     return new Secp256k1Keypair('ES256K', randomPrivateKey('ES256K'))
   }
 
-  /** From 32 raw bytes or their hex encoding. */
-  static import(privateKey: Uint8Array | string): Secp256k1Keypair {
-    return new Secp256k1Keypair('ES256K', privateKeyBytes(privateKey))
+  /** From 32 raw bytes or their hex encoding; `nonces` must hold K-256 nonces. */
+  static import(privateKey: Uint8Array | string, nonces?: NonceSource): Secp256k1Keypair {
+    return new Secp256k1Keypair('ES256K', privateKeyBytes(privateKey), nonces)
   }
 }
 

@@ -5,7 +5,7 @@
  * (the repo needs `signingKey`), so they are passed as getters.
  */
 import type { Config } from '../../config/schema.ts'
-import { Secp256k1Keypair } from '../../core/crypto/keypair.ts'
+import { type NonceSource, Secp256k1Keypair } from '../../core/crypto/keypair.ts'
 import { normalizeHandle } from '../../core/syntax/handle.ts'
 import type { Logger } from '../../lib/logger.ts'
 import { type AccountRow, AccountTables } from '../../storage/accounts/index.ts'
@@ -24,7 +24,7 @@ import { type CreateAccountInput, type CreateAccountResult, createAccount } from
 import type { AccountDeps, EventPort, IdentityPort, RepoPort } from './deps.ts'
 import { accountDidDocument, accountDidWeb, type DidDocument, isAccountIdSyntax } from './did-web.ts'
 import * as emailFlows from './email-flows.ts'
-import { accountKeypair } from './keys.ts'
+import { AccountKeys } from './keys.ts'
 import * as lifecycle from './lifecycle.ts'
 import { findByIdentifier, type LoginInput, login, verifyAccountPassword } from './login.ts'
 import * as migration from './migration.ts'
@@ -41,6 +41,8 @@ export interface AccountServiceOptions {
   identity: IdentityPort
   repo: () => RepoPort
   events: () => EventPort
+  /** Prepared nonces for account-key signatures (services/signing/nonce-pool.ts). */
+  nonces?: NonceSource
   now?: () => number
 }
 
@@ -77,6 +79,7 @@ export class AccountService {
       ...opts,
       mailer: this.mailer,
       tables: this.tables,
+      keys: new AccountKeys(this.tables, opts.nonces),
       sessions: this.sessions,
       emailTokens: new EmailTokens(this.tables.emailTokens, now),
       invites: this.invites,
@@ -103,7 +106,7 @@ export class AccountService {
 
   /** The account's repo signing key; throws MissingSigningKeyError when there is no account. */
   signingKey(did: string): Secp256k1Keypair {
-    return accountKeypair(this.tables, did)
+    return this.deps.keys.of(did)
   }
 
   /** The document of our did:web account `did:web:<host>:users:<id>`; undefined when there is none. */

@@ -15,6 +15,7 @@ import type { SessionService } from '../auth/sessions.ts'
 import type { EmailTokens } from '../email/email-tokens.ts'
 import type { Mailer } from '../email/mailer.ts'
 import type { InviteService } from '../invites/invites.ts'
+import type { AccountKeys } from './keys.ts'
 
 /** The repo calls account creation and deletion make inside their transaction. */
 export interface RepoPort {
@@ -73,6 +74,7 @@ export interface AccountDeps {
   config: Config
   logger: Logger
   tables: AccountTables
+  keys: AccountKeys
   sessions: SessionService
   emailTokens: EmailTokens
   mailer: Mailer

@@ -7,7 +7,6 @@
 import { Secp256k1Keypair } from '../../core/crypto/keypair.ts'
 import { InvalidRequestError } from '../errors.ts'
 import type { AccountDeps } from './deps.ts'
-import { accountKeypair } from './keys.ts'
 import { isLocalDidWeb } from './session-view.ts'
 
 /** Reservations older than this are dropped (a migration finishes within days). */
@@ -63,7 +62,7 @@ async function pointsHere(deps: AccountDeps, did: string): Promise<boolean> {
   if (isLocalDidWeb(deps, did)) return true
   try {
     const data = await deps.identity.resolveAtprotoData(did)
-    return data?.pds === deps.config.base_url && data.signingKey === accountKeypair(deps.tables, did).did()
+    return data?.pds === deps.config.base_url && data.signingKey === deps.keys.of(did).did()
   } catch (err) {
     deps.logger.warn('could not resolve a DID document', { did, err })
     return false

@@ -8,7 +8,6 @@ import { isPrivilegedScope, PRIVILEGED_METHODS, PROTECTED_METHODS } from '../aut
 import type { AccessAuth } from '../auth/sessions.ts'
 import { InvalidRequestError } from '../errors.ts'
 import type { AccountDeps } from './deps.ts'
-import { accountKeypair } from './keys.ts'
 
 const MINUTE_S = 60
 const HOUR_S = 60 * 60
@@ -39,7 +38,7 @@ export function getServiceAuth(deps: AccountDeps, auth: AccessAuth, req: Service
     aud: req.aud,
     lxm,
     exp: req.exp ?? now + MINUTE_S,
-    keypair: accountKeypair(deps.tables, auth.did),
+    keypair: deps.keys.of(auth.did),
   })
 }
 

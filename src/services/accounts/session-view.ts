@@ -8,7 +8,6 @@
 import type { AccountRow } from '../../storage/accounts/index.ts'
 import type { AccountDeps } from './deps.ts'
 import { accountDidDocument, accountIdOf } from './did-web.ts'
-import { accountKeypair } from './keys.ts'
 import { accountStatusOf } from './status.ts'
 
 export interface SessionAccountView {
@@ -43,7 +42,7 @@ export function isLocalDidWeb(deps: AccountDeps, did: string): boolean {
 
 export async function didDocumentOf(deps: AccountDeps, account: AccountRow): Promise<object | undefined> {
   if (isLocalDidWeb(deps, account.did)) {
-    const key = accountKeypair(deps.tables, account.did).did()
+    const key = deps.keys.of(account.did).did()
     return accountDidDocument(account.did, account.handle, key, deps.config.base_url)
   }
   try {

@@ -8,7 +8,13 @@ import {
   parseDidKey,
   parseMultikey,
 } from '../../../src/core/crypto/did-key.ts'
-import { decompressPublicKey, InvalidKeyError, type JwtAlg } from '../../../src/core/crypto/ecdsa.ts'
+import {
+  decompressPublicKey,
+  InvalidKeyError,
+  type JwtAlg,
+  prepareNonce,
+  signMessage,
+} from '../../../src/core/crypto/ecdsa.ts'
 import { importKeypair, P256Keypair, Secp256k1Keypair } from '../../../src/core/crypto/keypair.ts'
 import { verifySignature, verifySignatureWithKey } from '../../../src/core/crypto/verify.ts'
 import signatureFixtures from '../../fixtures/interop/crypto/signature-fixtures.json'
@@ -16,6 +22,8 @@ import k256Fixtures from '../../fixtures/interop/crypto/w3c_didkey_K256.json'
 import p256Fixtures from '../../fixtures/interop/crypto/w3c_didkey_P256.json'
 
 const b64 = (s: string) => Uint8Array.fromBase64(s)
+const K256_ORDER = '0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141'
+const P256_ORDER = '0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'
 const msg = new TextEncoder().encode('the quick brown fox')
 
 describe('signature fixtures', () => {
@@ -80,6 +88,44 @@ describe('keypairs', () => {
       const again = Keypair.import(hex)
       expect(again.did()).toBe(key.did())
       expect(again.sign(msg)).toEqual(key.sign(msg)) // RFC 6979: deterministic
+    })
+  }
+
+  test('a K-256 keypair with a nonce source signs with prepared nonces, each once, verifiably', async () => {
+    const prepared = [prepareNonce('ES256K'), prepareNonce('ES256K')]
+    const handed: Uint8Array[] = []
+    const key = Secp256k1Keypair.import(Secp256k1Keypair.create().exportPrivateKey(), {
+      take: () => {
+        const nonce = prepared.shift()
+        if (nonce) handed.push(nonce)
+        return nonce
+      },
+    })
+    const deterministic = Secp256k1Keypair.import(key.exportPrivateKey())
+    const [a, b, c] = [key.sign(msg), key.sign(msg), key.sign(msg)]
+    expect(a.subarray(0, 32)).toEqual(handed[0]!.subarray(0, 32)) // r comes from the nonce
+    expect(b.subarray(0, 32)).toEqual(handed[1]!.subarray(0, 32))
+    expect(a).not.toEqual(b)
+    expect(c).toEqual(deterministic.sign(msg)) // none left: RFC 6979
+    for (const sig of [a, b, c]) {
+      expect(verifySignature(key.did(), msg, sig)).toBe(true)
+      expect(await atprotoCrypto.verifySignature(key.did(), msg, sig)).toBe(true)
+    }
+  })
+
+  for (const alg of ['ES256K', 'ES256'] as const) {
+    test(`${alg}: signatures from prepared nonces are low-S and verify, over many nonces`, () => {
+      const key = importKeypair(
+        alg,
+        (alg === 'ES256K' ? Secp256k1Keypair : P256Keypair).create().exportPrivateKey(),
+      )
+      const halfOrder = BigInt(`0x${(alg === 'ES256K' ? K256_ORDER : P256_ORDER).slice(2)}`) >> 1n
+      for (let i = 0; i < 50; i++) {
+        const message = crypto.getRandomValues(new Uint8Array(40))
+        const sig = signMessage(alg, key.exportPrivateKey(), message, prepareNonce(alg))
+        expect(BigInt(`0x${sig.subarray(32).toHex()}`) <= halfOrder).toBe(true)
+        expect(verifySignature(key.did(), message, sig)).toBe(true)
+      }
     })
   }
 
