@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/load.ts'
 import { startServer } from '../src/http/server.ts'
 import { silentLogger } from '../src/lib/logger.ts'
 import { type AppContext, createContext } from '../src/services/context.ts'
+import { freePort } from './process.ts'
 
 const WRITES = 1000
 const EXPORT_RUNS = 5
@@ -183,13 +184,6 @@ function percentile(values: number[], p: number): number {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100
-}
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const { port } = probe
-  probe.stop(true)
-  return port
 }
 
 // The subscriber process: opens COUNT live subscriptions, prints "ready", and once every one has

@@ -1,16 +1,16 @@
-// Repository writes and reads over HTTP against a real server process (`perlsky serve` from the
-// sources), driven by plain fetch clients in this process: createRecord/s with 1 and 8 clients
+// Repository writes and reads over HTTP against a real server process (the compiled binary, built
+// from the working tree first), driven by plain fetch clients in this process: createRecord/s with 1 and 8 clients
 // (8 accounts), getRecord/s with 16 clients, p50/p99 latencies, the cost of one write into a 1k-
 // and a 100k-record repository (seeded through the repo service, not over HTTP, while the server
 // is stopped), and the server's RSS after the run. Runnable alone: `bun run bench/repo-http.ts`.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { loadConfig } from '../src/config/load.ts'
 import { silentLogger } from '../src/lib/logger.ts'
 import { createContext } from '../src/services/context.ts'
+import { builtBinary, freePort, rssMibOf, waitForHealth } from './process.ts'
 
-const ROOT = resolve(import.meta.dir, '..')
 const WRITE_SECONDS = 4
 const READ_SECONDS = 3
 const SIZED_WRITES = 300
@@ -94,16 +94,12 @@ function configFor(port: number): Record<string, unknown> {
 }
 
 async function startServer(configPath: string, base: string): Promise<Bun.Subprocess> {
-  const child = Bun.spawn(['bun', join(ROOT, 'src/main.ts'), 'serve', '--config', configPath], {
+  const child = Bun.spawn([await builtBinary(), 'serve', '--config', configPath], {
     stdout: 'ignore',
     stderr: 'inherit',
   })
-  for (let attempt = 0; attempt < 5000; attempt++) {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`)
-    if ((await fetch(`${base}/_health`).catch(() => undefined))?.status === 200) return child
-    await Bun.sleep(5)
-  }
-  throw new Error('serve did not become healthy')
+  await waitForHealth(base, child)
+  return child
 }
 
 async function stopServer(child: Bun.Subprocess): Promise<void> {
@@ -218,18 +214,6 @@ function percentiles(latencies: number[]): { p50_ms: number; p99_ms: number } {
 
 function prefixed(prefix: string, t: Timed): Record<string, number> {
   return { [`${prefix}_per_s`]: t.per_s, [`${prefix}_p50_ms`]: t.p50_ms, [`${prefix}_p99_ms`]: t.p99_ms }
-}
-
-function rssMibOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024
-}
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const { port } = probe
-  probe.stop(true)
-  return port
 }
 
 function round(n: number): number {

@@ -4,20 +4,19 @@
 // Most of the RSS is the binary's own pages, and how many of them a start maps depends on how the
 // file sits in the page cache (a freshly written file maps more than an old one). The bench
 // therefore starts a fresh copy of the binary, as after an install, and its figures compare.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { builtBinary, freePort, rssMibOf, waitForHealth } from './process.ts'
 
-const ROOT = resolve(import.meta.dir, '..')
-const BINARY = join(ROOT, 'dist/perlsky')
 const RUNS = 9
 
 export async function benchStartup(): Promise<{ cold_start_ms: number; idle_rss_mib: number }> {
-  await ensureBinary()
+  const built = await builtBinary()
   const dir = mkdtempSync(join(tmpdir(), 'perlsky-bench-startup-'))
   try {
     const binary = join(dir, 'perlsky')
-    copyFileSync(BINARY, binary)
+    copyFileSync(built, binary)
     const config = join(dir, 'perlsky.json')
     writeConfig(config, freePort())
     await runToExit([binary, 'migrate', '--config', config])
@@ -44,29 +43,13 @@ async function startOnce(
   const started = performance.now()
   const child = Bun.spawn([binary, 'serve', '--config', config], { stdout: 'ignore', stderr: 'ignore' })
   try {
-    await waitForHealth(`http://127.0.0.1:${port}/_health`, child)
+    await waitForHealth(`http://127.0.0.1:${port}`, child)
     const ms = performance.now() - started
     return { ms, rssMib: rssMibOf(child.pid) }
   } finally {
     child.kill('SIGTERM')
     await child.exited
   }
-}
-
-async function waitForHealth(url: string, child: Bun.Subprocess): Promise<void> {
-  for (let attempt = 0; attempt < 5000; attempt++) {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`)
-    const res = await fetch(url).catch(() => undefined)
-    if (res?.status === 200) return
-    await Bun.sleep(2)
-  }
-  throw new Error('serve did not become healthy')
-}
-
-function rssMibOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1])
-  return kib / 1024
 }
 
 function writeConfig(path: string, port: number): void {
@@ -82,19 +65,8 @@ function writeConfig(path: string, port: number): void {
   writeFileSync(path, JSON.stringify(json), { mode: 0o600 })
 }
 
-function freePort(): number {
-  const listener = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const port = listener.port
-  listener.stop(true)
-  return port
-}
-
-async function ensureBinary(): Promise<void> {
-  if (!existsSync(BINARY)) await runToExit(['bun', 'run', 'build.ts'])
-}
-
 async function runToExit(cmd: string[]): Promise<void> {
-  const child = Bun.spawn(cmd, { cwd: ROOT, stdout: 'ignore', stderr: 'pipe' })
+  const child = Bun.spawn(cmd, { stdout: 'ignore', stderr: 'pipe' })
   if ((await child.exited) !== 0) {
     throw new Error(`${cmd.join(' ')} failed: ${await new Response(child.stderr).text()}`)
   }
