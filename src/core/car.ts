@@ -4,6 +4,7 @@
  * re-exports the reader (car-reader.ts) and framing (car-format.ts).
  * Tricky bits: `writeCar` never holds the whole file: small blocks are packed into ~64 KiB
  * chunks (fewer, larger writes downstream), large blocks are yielded as-is without copying.
+ * `CarChunker` is that packing on its own, for exports that produce a chunk's blocks in one go.
  * A null root writes `roots: []`, as @atproto/repo does.
  */
 import { type CarBlock, encodeCarHeader, varintLength, writeVarint } from './car-format.ts'
@@ -29,30 +30,61 @@ export async function* writeCar(
   root: CID | null,
   blocks: Iterable<CarBlock> | AsyncIterable<CarBlock>,
 ): AsyncGenerator<Uint8Array> {
-  let chunk = new Uint8Array(CHUNK_SIZE)
-  let pos = writeSection(chunk, 0, encodeCarHeader(root))
+  const chunker = new CarChunker(root)
   for await (const { cid, bytes } of blocks) {
-    const cidBytes = cid.bytes
-    const sectionSize = MAX_SECTION_PREFIX + cidBytes.length + bytes.length
-    if (bytes.length >= DIRECT_BLOCK_SIZE) {
-      const prefix = new Uint8Array(MAX_SECTION_PREFIX + cidBytes.length)
-      const end = writeVarint(prefix, 0, cidBytes.length + bytes.length)
-      prefix.set(cidBytes, end)
-      if (pos > 0) yield chunk.subarray(0, pos)
-      yield prefix.subarray(0, end + cidBytes.length)
-      yield bytes
-      chunk = new Uint8Array(CHUNK_SIZE)
-      pos = 0
-      continue
-    }
-    if (pos + sectionSize > chunk.length) {
-      yield chunk.subarray(0, pos)
-      chunk = new Uint8Array(CHUNK_SIZE)
-      pos = 0
-    }
-    pos = writeSection(chunk, pos, cidBytes, bytes)
+    if (chunker.add(cid.bytes, bytes)) yield* chunker.take()
   }
-  if (pos > 0) yield chunk.subarray(0, pos)
+  yield* chunker.finish()
+}
+
+/**
+ * The synchronous core of `writeCar`, for producers that fill a chunk without suspending per
+ * block: `add` sections until it answers true, then `take` the completed chunks; `finish` at the
+ * end. A chunk is never written to after it has been taken.
+ */
+export class CarChunker {
+  private chunk = new Uint8Array(CHUNK_SIZE)
+  private pos: number
+  private ready: Uint8Array[] = []
+
+  constructor(root: CID | null) {
+    this.pos = writeSection(this.chunk, 0, encodeCarHeader(root))
+  }
+
+  /** Adds a block (its binary CID and bytes); true when completed chunks are waiting. */
+  add(cid: Uint8Array, bytes: Uint8Array): boolean {
+    if (bytes.length >= DIRECT_BLOCK_SIZE) {
+      const prefix = new Uint8Array(MAX_SECTION_PREFIX + cid.length)
+      const end = writeVarint(prefix, 0, cid.length + bytes.length)
+      prefix.set(cid, end)
+      this.flush()
+      this.ready.push(prefix.subarray(0, end + cid.length), bytes)
+      return true
+    }
+    if (this.pos + MAX_SECTION_PREFIX + cid.length + bytes.length > CHUNK_SIZE) this.flush()
+    this.pos = writeSection(this.chunk, this.pos, cid, bytes)
+    return this.ready.length > 0
+  }
+
+  /** The chunks completed since the last call. */
+  take(): Uint8Array[] {
+    const chunks = this.ready
+    this.ready = []
+    return chunks
+  }
+
+  /** The remaining chunks, the partial last one included. */
+  finish(): Uint8Array[] {
+    this.flush()
+    return this.take()
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return
+    this.ready.push(this.chunk.subarray(0, this.pos))
+    this.chunk = new Uint8Array(CHUNK_SIZE)
+    this.pos = 0
+  }
 }
 
 /** Builds a whole CAR in memory; for small CARs (proofs, diffs, tests). */

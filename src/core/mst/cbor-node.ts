@@ -15,16 +15,17 @@ import { Digest } from 'multiformats/hashes/digest'
 import { CID } from '../cid.ts'
 import { InvalidMstKeyError } from './key.ts'
 
-export interface RawEntry {
+/** An entry as stored; links are CIDs, or binary CIDs (`Uint8Array`) from `readCanonicalNodeLinks`. */
+export interface RawEntry<Link = CID> {
   readonly p: number
   readonly k: Uint8Array
-  readonly v: CID
-  readonly t: CID | null
+  readonly v: Link
+  readonly t: Link | null
 }
 
-export interface RawNode {
-  readonly l: CID | null
-  readonly e: readonly RawEntry[]
+export interface RawNode<Link = CID> {
+  readonly l: Link | null
+  readonly e: readonly RawEntry<Link>[]
 }
 
 const NULL = 0xf6
@@ -65,8 +66,8 @@ class Reader {
     return this.bytes.subarray(this.pos - length, this.pos)
   }
 
-  /** A tag-42 CID link, or null for CBOR null; undefined on anything else. */
-  link(): CID | null | undefined {
+  /** A tag-42 link as its binary CID (a view of the input), null for CBOR null; undefined otherwise. */
+  link(): Uint8Array | null | undefined {
     if (this.bytes[this.pos] === NULL) {
       this.pos++
       return null
@@ -74,13 +75,17 @@ class Reader {
     if (this.bytes[this.pos++] !== TAG_42[0] || this.bytes[this.pos++] !== TAG_42[1]) return undefined
     const raw = this.bytesOf(this.head(2))
     if (raw?.[0] !== 0) return undefined
-    return cidFromBytes(raw.subarray(1))
+    return raw.subarray(1)
   }
 }
 
+/** The usual v1, one-byte codec, sha2-256, 32-byte digest form of nearly every atproto CID. */
+function isShortV1(bytes: Uint8Array): boolean {
+  return bytes.length === 36 && bytes[0] === 1 && bytes[1]! < 0x80 && bytes[2] === 0x12 && bytes[3] === 32
+}
+
 function cidFromBytes(bytes: Uint8Array): CID | undefined {
-  // v1, one-byte codec, sha2-256 with a 32-byte digest: the form of nearly every atproto CID.
-  if (bytes.length === 36 && bytes[0] === 1 && bytes[1]! < 0x80 && bytes[2] === 0x12 && bytes[3] === 32) {
+  if (isShortV1(bytes)) {
     return new CID(1, bytes[1]!, new Digest(0x12, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
   }
   try {
@@ -92,11 +97,30 @@ function cidFromBytes(bytes: Uint8Array): CID | undefined {
 
 /** Parses a node in exactly the canonical layout; null when the bytes are laid out otherwise. */
 export function readCanonicalNode(bytes: Uint8Array): RawNode | null {
+  const raw = readCanonicalNodeLinks(bytes)
+  if (!raw) return null
+  const l = raw.l && cidFromBytes(raw.l)
+  if (l === undefined) return null
+  const e: RawEntry[] = []
+  for (const { p, k, v, t } of raw.e) {
+    const value = cidFromBytes(v)
+    const right = t && cidFromBytes(t)
+    if (!value || right === undefined) return null
+    e.push({ p, k, v: value, t: right })
+  }
+  return { l, e }
+}
+
+/**
+ * `readCanonicalNode` with the links left as binary CIDs (views of the input), for walks that
+ * only pass them on. Only the usual v1/sha2-256 form is accepted here; null otherwise.
+ */
+export function readCanonicalNodeLinks(bytes: Uint8Array): RawNode<Uint8Array> | null {
   const r = new Reader(bytes)
   if (r.head(5) !== 2 || !r.key(KEY_E)) return null
   const count = r.head(4)
   if (count < 0) return null
-  const e: RawEntry[] = []
+  const e: RawEntry<Uint8Array>[] = []
   for (let i = 0; i < count; i++) {
     if (r.head(5) !== 4 || !r.key(KEY_K)) return null
     const k = r.bytesOf(r.head(2))
@@ -104,14 +128,20 @@ export function readCanonicalNode(bytes: Uint8Array): RawNode | null {
     const p = r.head(0)
     if (p < 0 || !r.key(KEY_T)) return null
     const t = r.link()
-    if (t === undefined || !r.key(KEY_V)) return null
+    if (t === undefined || (t !== null && !isShortV1(t)) || !r.key(KEY_V)) return null
     const v = r.link()
-    if (!v) return null
+    if (!v || !isShortV1(v)) return null
     e.push({ p, k, v, t })
   }
   if (!r.key(KEY_L)) return null
   const l = r.link()
-  return l === undefined || r.pos !== bytes.length ? null : { l, e }
+  if (l === undefined || (l !== null && !isShortV1(l))) return null
+  return r.pos !== bytes.length ? null : { l, e }
+}
+
+/** Key bytes to a string of the same code units (keys are ASCII; anything else fails validation). */
+export function asciiString(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[])
 }
 
 function headSize(n: number): number {

@@ -11,7 +11,13 @@
  */
 import { decodeCbor } from '../cbor.ts'
 import { CID, DAG_CBOR_CODEC, SHA256_CODE } from '../cid.ts'
-import { type RawEntry, type RawNode, readCanonicalNode, writeCanonicalNode } from './cbor-node.ts'
+import {
+  asciiString,
+  type RawEntry,
+  type RawNode,
+  readCanonicalNode,
+  writeCanonicalNode,
+} from './cbor-node.ts'
 import { InvalidMstNodeError } from './errors.ts'
 import { commonPrefixLength, isValidMstKey } from './key.ts'
 
@@ -118,9 +124,4 @@ export function asBlessedCborCid(value: unknown): CID | null {
   const cid = value === undefined ? null : CID.asCID(value)
   if (cid?.version !== 1 || cid.code !== DAG_CBOR_CODEC) return null
   return cid.multihash.code === SHA256_CODE && cid.multihash.size === 32 ? cid : null
-}
-
-/** Bytes to a string of the same code units (keys are ASCII; anything else fails validation). */
-function asciiString(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[])
 }

@@ -16,7 +16,7 @@ import { insertKey } from './insert.ts'
 import { ensureValidMstKey } from './key.ts'
 import { MstNode, NodeRef } from './node.ts'
 import { removeKey, updateKey } from './remove.ts'
-import { type KeyRange, type Leaf, walkCarOrder, walkLeaves, walkNodes } from './walk.ts'
+import { type KeyRange, type Leaf, walkLeaves, walkNodes } from './walk.ts'
 
 export interface ListOptions extends KeyRange {
   readonly limit?: number
@@ -110,11 +110,6 @@ export class Mst {
   /** Every node CID in pre-order (for exports). */
   *allNodeCids(): Generator<CID> {
     for (const ref of walkNodes(this.reader, this.root, null)) yield ref.cid()
-  }
-
-  /** Node and record CIDs in the streamable CAR block order (spec: "Streamable CAR Block Ordering"). */
-  carOrder(): Generator<{ cid: CID; node: boolean }> {
-    return walkCarOrder(this.reader, this.root, null)
   }
 }
 

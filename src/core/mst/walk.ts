@@ -92,21 +92,3 @@ export function* walkNodes(reader: BlockReader, ref: NodeRef, height: number | n
     if (child) yield* walkNodes(reader, child, node.height - 1)
   }
 }
-
-/**
- * Node and record CIDs in the streamable CAR order: each node, then its slots left to right,
- * a subtree recursively or an entry's record.
- */
-export function* walkCarOrder(
-  reader: BlockReader,
-  ref: NodeRef,
-  height: number | null,
-): Generator<{ cid: CID; node: boolean }> {
-  yield { cid: ref.cid(), node: true }
-  const node = ref.read(reader, height)
-  if (node.left) yield* walkCarOrder(reader, node.left, node.height - 1)
-  for (const entry of node.entries) {
-    yield { cid: entry.value, node: false }
-    if (entry.right) yield* walkCarOrder(reader, entry.right, node.height - 1)
-  }
-}

@@ -22,7 +22,6 @@ import type { StoredBlock } from '../../storage/repo/index.ts'
 import { InvalidRequestError } from '../errors.ts'
 import { backlinksOf } from './backlinks.ts'
 import type { CommitDeps } from './commit.ts'
-import { lastBlockMemo } from './export.ts'
 import { sequenceSyncInTx } from './lifecycle.ts'
 import type { CommitRef } from './types.ts'
 
@@ -123,4 +122,21 @@ function indexImportedRecord(
     new Set(findBlobRefs(record).map((ref) => ref.cid.toString())),
   )
   storage.backlinks.add(did, collection, rkey, backlinksOf(record as LexMap))
+}
+
+/**
+ * Remembers the last block read: a tree walk reads each node right after the caller read its
+ * bytes, and this answers the second read without another query.
+ */
+function lastBlockMemo(reader: BlockReader): BlockReader {
+  let lastCid: CID | undefined
+  let lastBytes: Uint8Array | undefined
+  return {
+    get(cid) {
+      if (lastCid?.equals(cid)) return lastBytes
+      lastBytes = reader.get(cid)
+      lastCid = cid
+      return lastBytes
+    },
+  }
 }

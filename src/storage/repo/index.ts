@@ -21,7 +21,7 @@ export type { PreferenceRow } from './preferences.ts'
 export type { MissingBlobRow } from './record-blobs.ts'
 export type { ListRecordsOptions, RecordRow } from './records.ts'
 export type { RepoRoot } from './roots.ts'
-export { RepoSnapshot, SnapshotUnavailableError } from './snapshot.ts'
+export { type RecordBlock, RepoSnapshot, SnapshotUnavailableError } from './snapshot.ts'
 export {
   BlobRows,
   EventLog,

@@ -213,15 +213,6 @@ describe('Mst listing', () => {
     expect(page).toHaveLength(5)
     expect(reader.reads).toBeLessThan(25)
   })
-
-  test('carOrder starts at the root, keeps nodes in pre-order and records in key order', () => {
-    const order = [...tree.carOrder()]
-    expect(order[0]?.cid.equals(root)).toBe(true)
-    const records = order.filter((item) => !item.node).map((item) => item.cid.toString())
-    expect(records).toEqual(sorted.map((key) => valueFor(key).toString()))
-    const nodes = order.filter((item) => item.node).map((item) => item.cid.toString())
-    expect(nodes).toEqual([...tree.allNodeCids()].map(String))
-  })
 })
 
 describe('diff', () => {

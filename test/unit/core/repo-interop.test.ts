@@ -28,6 +28,7 @@ import {
   type RepoWrite,
   verifyCommitSignature,
 } from '../../../src/core/repo/index.ts'
+import { referenceCarOrder } from '../../helpers/car-order.ts'
 import { rng } from '../../helpers/mst-data.ts'
 
 const did = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
@@ -153,7 +154,7 @@ describe('repositories vs @atproto/repo', () => {
     }
     const exported = new TheirBlockMap()
     exported.set(theirCid(head!.commitCid.toString()), head!.commitBytes)
-    for (const { cid } of Mst.load(store, head!.commit.data).carOrder()) {
+    for (const { cid } of referenceCarOrder(store, head!.commit.data)) {
       exported.set(theirCid(cid.toString()), store.get(cid)!)
     }
     const car = await blocksToCarFile(theirCid(head!.commitCid.toString()), exported)
