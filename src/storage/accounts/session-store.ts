@@ -83,8 +83,9 @@ export class SessionStore {
     return (
       this.db
         .prepare<LiveSession, [string, string]>(
-          `SELECT s.did, s.scope, a.takedown_ref AS takedownRef
-            FROM session s JOIN account a ON a.did = s.did WHERE s.id = ? AND s.expires_at > ?`,
+          // The account as a subquery: a join costs several times the two lookups (records.ts).
+          `SELECT s.did, s.scope, (SELECT takedown_ref FROM account WHERE did = s.did) AS takedownRef
+            FROM session s WHERE s.id = ? AND s.expires_at > ?`,
         )
         .get(id, now) ?? undefined
     )
