@@ -247,13 +247,14 @@ describe('availability', () => {
       [frank.did, 'RepoTakendown'],
     ] as const
     for (const [did, error] of cases) {
+      // One call at a time: a rejection nobody awaits yet would count as unhandled.
       for (const call of [
-        anon.com.atproto.sync.getRepo({ did }),
-        anon.com.atproto.sync.getLatestCommit({ did }),
-        anon.com.atproto.sync.getRecord({ did, collection: POST, rkey: '2222222222222' }),
-        anon.com.atproto.sync.getBlocks({ did, cids: [h.ctx.repo.getRoot(alice.did)!.cid.toString()] }),
+        () => anon.com.atproto.sync.getRepo({ did }),
+        () => anon.com.atproto.sync.getLatestCommit({ did }),
+        () => anon.com.atproto.sync.getRecord({ did, collection: POST, rkey: '2222222222222' }),
+        () => anon.com.atproto.sync.getBlocks({ did, cids: [h.ctx.repo.getRoot(alice.did)!.cid.toString()] }),
       ]) {
-        expect(await failure(call)).toMatchObject({ status: 400, error })
+        expect(await failure(call())).toMatchObject({ status: 400, error })
       }
     }
     // The owner still reads their own deactivated repo.
