@@ -9,7 +9,7 @@
  * side may still exist on the other side further on, so node sets are netted at the end.
  */
 import { BlockMap, type BlockReader } from '../block-reader.ts'
-import type { CID } from '../cid.ts'
+import { type CID, cidKey } from '../cid.ts'
 import { MstCursor } from './cursor.ts'
 import type { NodeRef } from './node.ts'
 
@@ -38,8 +38,8 @@ export function diffTrees(reader: BlockReader, before: NodeRef | null, after: No
   const ops: MstOp[] = []
   const added = new Map<string, NodeRef>()
   const removed = new Map<string, NodeRef>()
-  const left = new MstCursor(reader, before, (ref) => removed.set(ref.cid().toString(), ref))
-  const right = new MstCursor(reader, after, (ref) => added.set(ref.cid().toString(), ref))
+  const left = new MstCursor(reader, before, (ref) => removed.set(cidKey(ref.cid()), ref))
+  const right = new MstCursor(reader, after, (ref) => added.set(cidKey(ref.cid()), ref))
   while (!left.done || !right.done) {
     const l = left.current
     const r = right.current
