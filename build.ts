@@ -14,6 +14,9 @@
  *   first /_health on a throwaway dev config, recording which functions startup runs; the second
  *   build places their bytecode first, so a start touches fewer pages of the binary. Only the
  *   layout changes. Together with jitPolicy this lowers idle memory by ~7 MiB (bench/startup.ts).
+ * - execArgv --smol: JavaScriptCore collects garbage more eagerly, keeping a busy server's RSS
+ *   ~8 MiB lower (bench/repo-http.ts: 135-142 against 139-149 MiB) at no throughput cost we
+ *   could measure; start-up time and idle memory do not change.
  * - worker entry points: a compiled binary starts a Worker only from a file built as an entry
  *   point of its own (the signature nonce worker, services/signing/nonce-worker.ts).
  * - PERLSKY_VERSION: package version plus the git commit, e.g. "0.1.0+1a2b3c4".
@@ -44,7 +47,14 @@ async function compile(fullVersion: string, bytecodeOrder?: string): Promise<voi
     ],
     target: 'bun',
     format: 'esm',
-    compile: { outfile: OUTPATH, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: 8, bytecodeOrder },
+    compile: {
+      outfile: OUTPATH,
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      jitPolicy: 8,
+      bytecodeOrder,
+      execArgv: ['--smol'],
+    },
     minify: { whitespace: true, syntax: true },
     bytecode: true,
     splitting: true,
