@@ -1,5 +1,5 @@
 /**
- * Prepared K-256 nonces for account-key signatures (commits, service auth, PLC operations), so
+ * Prepared K-256 nonces for account-key signatures (commits, imports, service-auth tokens), so
  * the event loop only does the cheap half of each ECDSA signature (core/crypto/ecdsa.ts
  * prepareNonce). A worker thread computes them ahead into a ring in shared memory.
  *
