@@ -90,7 +90,7 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10
 }
 
-export async function benchCodec(): Promise<Record<string, number>> {
+async function benchCodec(): Promise<Record<string, number>> {
   const encoded = encodeCbor(post)
   const key = Secp256k1Keypair.create()
   const did = key.did()

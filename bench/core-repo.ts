@@ -100,7 +100,7 @@ function benchCommits(): Record<string, number> {
   return { commit_build_sign_10k_per_s: commitsPerSecond, k256_sign_per_s: signsPerSecond }
 }
 
-export async function benchRepo(): Promise<Record<string, number>> {
+async function benchRepo(): Promise<Record<string, number>> {
   return { ...benchMst(), ...benchCommits() }
 }
 

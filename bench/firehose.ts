@@ -27,7 +27,7 @@ interface Account {
   jwt: string
 }
 
-export async function benchFirehose(): Promise<Record<string, number>> {
+async function benchFirehose(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'perlsky-bench-firehose-'))
   const port = freePort()
   const config = loadConfig(

@@ -28,7 +28,7 @@ interface Timed {
   p99_ms: number
 }
 
-export async function benchRepoHttp(): Promise<Record<string, number>> {
+async function benchRepoHttp(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'perlsky-bench-repo-'))
   const port = freePort()
   const configPath = join(dir, 'perlsky.json')

@@ -11,7 +11,7 @@ import { builtBinary, freePort, rssMibOf, waitForHealth } from './process.ts'
 
 const RUNS = 9
 
-export async function benchStartup(): Promise<{ cold_start_ms: number; idle_rss_mib: number }> {
+async function benchStartup(): Promise<{ cold_start_ms: number; idle_rss_mib: number }> {
   const built = await builtBinary()
   const dir = mkdtempSync(join(tmpdir(), 'perlsky-bench-startup-'))
   try {
