@@ -1,10 +1,12 @@
 /**
  * The firehose hub behind com.atproto.sync.subscribeRepos (docs/ARCHITECTURE.md, decision 3).
- * It listens to the sequencer once: when a write transaction commits, the sequencer hands over
- * the event, the hub builds its frame once (cached header + the stored body bytes) and, on the
- * next turn of the event loop, passes the frames to every live subscriber, corked into one write
- * per socket. Deferring the fan-out takes it off the writer's path (the HTTP answer goes first)
- * and lets a burst of commits go out as one batch.
+ * It listens to its event feed once (the sequencer; on the firehose thread, the events the main
+ * thread relays): when a write transaction commits, the feed hands over the event, the hub
+ * builds its frame once (cached header + the stored body bytes) and, on the next turn of the
+ * event loop (with a fan-out interval, no sooner than that after the last fan-out), passes the
+ * frames to every live subscriber, corked into one write per socket. Deferring the fan-out takes
+ * it off the writer's path (the HTTP answer goes first) and lets a burst of commits go out as one
+ * batch.
  * Events written by another process (an admin command) reach the sequencer only when something
  * asks it to look: a light poll compares the log's last seq with the last one heard and asks
  * only when they differ, so in-process writes never trigger it.
@@ -12,16 +14,27 @@
 import { encodeErrorFrame, encodeInfoFrame } from '../../core/firehose/frames.ts'
 import type { Logger } from '../../lib/logger.ts'
 import type { EventWindow } from '../../storage/sync/index.ts'
-import type { SequencedEvent, Sequencer } from '../sequencer/index.ts'
+import type { SequencedEvent } from '../sequencer/index.ts'
 import { subscriptionStart } from './cursor.ts'
 import { CLOSE_GOING_AWAY, CLOSE_POLICY, type FirehoseSocket } from './socket.ts'
-import { eventFrame, type OutgoingFrame, Subscriber, type SubscriberLimits } from './subscriber.ts'
+import {
+  eventFrame,
+  type OutgoingFrame,
+  type ReplaySource,
+  Subscriber,
+  type SubscriberLimits,
+} from './subscriber.ts'
 
 export interface FirehoseOptions extends SubscriberLimits {
   /** How far back a cursor may reach (subscription_backfill_window_seconds), in ms. */
   readonly backfillWindowMs: number
   /** How often to look for events written by another process. */
   readonly pollIntervalMs: number
+  /**
+   * The least time between two fan-outs: events arriving sooner wait for the next, and go out
+   * together as one write per socket. 0: every turn of the event loop.
+   */
+  readonly fanOutIntervalMs: number
 }
 
 export const DEFAULT_FIREHOSE_LIMITS: Omit<FirehoseOptions, 'backfillWindowMs'> = {
@@ -29,10 +42,24 @@ export const DEFAULT_FIREHOSE_LIMITS: Omit<FirehoseOptions, 'backfillWindowMs'> 
   replayHighWater: 1024 * 1024,
   replayBatch: 500,
   pollIntervalMs: 500,
+  fanOutIntervalMs: 0,
+}
+
+/**
+ * Where a hub hears of committed events and reads the log: the sequencer itself, or on the
+ * firehose thread the events the main thread relays to it (relayed-events.ts).
+ */
+export interface EventFeed extends ReplaySource {
+  /** The highest seq committed (or, for the sequencer inside a transaction, assigned). */
+  lastSeq(): number
+  /** Calls `listener` with every event committed from now on; returns the unsubscribe function. */
+  subscribe(listener: (event: SequencedEvent) => void): () => void
+  /** Asks the feed to look for events committed by another process. */
+  afterCommit(): void
 }
 
 export interface FirehoseDeps {
-  readonly sequencer: Sequencer
+  readonly events: EventFeed
   readonly window: EventWindow
   readonly logger: Logger
   readonly now?: () => number
@@ -48,6 +75,7 @@ export class Firehose {
   private readonly subscribers = new Set<Subscriber>()
   private pending: OutgoingFrame[] = []
   private flushScheduled = false
+  private lastFlush = Number.NEGATIVE_INFINITY
   private lastHeard = 0
   private polledThrough = 0
   private unsubscribe: (() => void) | undefined
@@ -64,9 +92,9 @@ export class Firehose {
 
   start(): void {
     if (this.unsubscribe) return
-    this.lastHeard = this.deps.sequencer.lastSeq()
+    this.lastHeard = this.deps.events.lastSeq()
     this.polledThrough = this.lastHeard
-    this.unsubscribe = this.deps.sequencer.subscribe((event) => this.hear(event))
+    this.unsubscribe = this.deps.events.subscribe((event) => this.hear(event))
     this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs)
     this.pollTimer.unref?.()
   }
@@ -105,7 +133,7 @@ export class Firehose {
     const live = start.kind === 'live'
     const subscriber = new Subscriber(
       socket,
-      this.deps.sequencer,
+      this.deps.events,
       this.opts,
       (s, error) => this.ended(s, error),
       { live, after: live ? this.lastHeard : start.after },
@@ -128,10 +156,10 @@ export class Firehose {
   }
 
   private cursorContext() {
-    const { window, sequencer } = this.deps
+    const { window, events } = this.deps
     const now = this.deps.now?.() ?? Date.now()
     return {
-      lastSeq: sequencer.lastSeq(),
+      lastSeq: events.lastSeq(),
       prunedThrough: window.prunedThrough(),
       windowStart: new Date(now - this.opts.backfillWindowMs).toISOString(),
       firstAfter: (seq: number) => window.firstAfter(seq),
@@ -145,11 +173,14 @@ export class Firehose {
     this.pending.push({ seq: event.seq, frame: eventFrame(event) })
     if (this.flushScheduled) return
     this.flushScheduled = true
-    setImmediate(() => this.flush())
+    const wait = this.lastFlush + this.opts.fanOutIntervalMs - performance.now()
+    if (wait > 0) setTimeout(() => this.flush(), wait)
+    else setImmediate(() => this.flush())
   }
 
   private flush(): void {
     this.flushScheduled = false
+    this.lastFlush = performance.now()
     const frames = this.pending
     this.pending = []
     for (const subscriber of this.subscribers) {
@@ -163,9 +194,9 @@ export class Firehose {
   }
 
   private poll(): void {
-    const tail = this.deps.sequencer.lastSeq()
+    const tail = this.deps.events.lastSeq()
     if (tail <= this.polledThrough) return
     this.polledThrough = tail
-    if (tail > this.lastHeard) this.deps.sequencer.afterCommit()
+    if (tail > this.lastHeard) this.deps.events.afterCommit()
   }
 }

@@ -13,6 +13,7 @@ import { EventPruner } from './retention.ts'
 export { type SubscriptionStart, subscriptionStart } from './cursor.ts'
 export {
   DEFAULT_FIREHOSE_LIMITS,
+  type EventFeed,
   Firehose,
   type FirehoseConnection,
   type FirehoseDeps,
@@ -37,7 +38,7 @@ export function createFirehose(
   const window = new EventWindow(deps.db)
   const windowMs = config.subscription_backfill_window_seconds * 1000
   const firehose = new Firehose(
-    { sequencer: deps.sequencer, window, logger: deps.logger },
+    { events: deps.sequencer, window, logger: deps.logger },
     { ...DEFAULT_FIREHOSE_LIMITS, backfillWindowMs: windowMs, ...limits },
   )
   const pruner = new EventPruner(

@@ -1,0 +1,114 @@
+/**
+ * The hub's fan-out timing, over an in-memory feed and sockets: by default every turn of the event
+ * loop; with a fan-out interval, an event after a quiet spell at once and the events that follow
+ * within the interval together, as one corked write per socket.
+ */
+import { describe, expect, test } from 'bun:test'
+import { silentLogger } from '../../../src/lib/logger.ts'
+import {
+  DEFAULT_FIREHOSE_LIMITS,
+  type EventFeed,
+  Firehose,
+  type FirehoseSocket,
+} from '../../../src/services/firehose/index.ts'
+import type { SequencedEvent } from '../../../src/services/sequencer/index.ts'
+import type { EventWindow } from '../../../src/storage/sync/index.ts'
+
+/** A feed whose events the test pushes. */
+function testFeed() {
+  const listeners = new Set<(event: SequencedEvent) => void>()
+  let last = 0
+  const feed: EventFeed = {
+    lastSeq: () => last,
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    eventsAfter: () => [],
+    afterCommit: () => {},
+  }
+  const commit = () => {
+    last++
+    const event = {
+      seq: last,
+      did: 'did:web:a.test',
+      type: 'identity',
+      event: new Uint8Array([0xa0]),
+      sequencedAt: '',
+    }
+    for (const listener of listeners) listener(event)
+  }
+  return { feed, commit }
+}
+
+/** A socket that records each write: a cork is one write, whatever it sends. */
+function testSocket() {
+  const writes: number[] = []
+  let corked: number | undefined
+  const socket: FirehoseSocket = {
+    send: () => {
+      if (corked === undefined) writes.push(1)
+      else corked++
+      return 1
+    },
+    bufferedAmount: () => 0,
+    cork: (fn) => {
+      corked = 0
+      fn()
+      writes.push(corked)
+      corked = undefined
+    },
+    close: () => {},
+    terminate: () => {},
+  }
+  return { socket, writes }
+}
+
+const window = { prunedThrough: () => 0, firstAfter: () => undefined, firstAtOrAfter: () => undefined }
+
+function hub(fanOutIntervalMs: number) {
+  const { feed, commit } = testFeed()
+  const firehose = new Firehose(
+    { events: feed, window: window as unknown as EventWindow, logger: silentLogger() },
+    { ...DEFAULT_FIREHOSE_LIMITS, backfillWindowMs: 60_000, fanOutIntervalMs },
+  )
+  firehose.start()
+  const { socket, writes } = testSocket()
+  firehose.connect(socket, undefined)
+  return { firehose, commit, writes }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('firehose fan-out', () => {
+  test('without an interval, each turn of the event loop sends what it heard', async () => {
+    const { firehose, commit, writes } = hub(0)
+    commit()
+    await turn()
+    commit()
+    commit()
+    await turn()
+    firehose.stop()
+    expect(writes).toEqual([1, 2])
+  })
+
+  test('with an interval, the first event goes out at once and the next ones together', async () => {
+    const { firehose, commit, writes } = hub(50)
+    commit()
+    await turn()
+    expect(writes).toEqual([1])
+    commit()
+    await turn()
+    commit()
+    await turn()
+    expect(writes).toEqual([1])
+    await Bun.sleep(60)
+    expect(writes).toEqual([1, 2])
+    // A quiet spell longer than the interval: the next event goes out at once.
+    await Bun.sleep(60)
+    commit()
+    await turn()
+    firehose.stop()
+    expect(writes).toEqual([1, 2, 1])
+  })
+})
