@@ -116,7 +116,12 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
         parse: 'none',
       })
       // GET /xrpc/com.atproto.sync.subscribeRepos (WebSocket), with event pruning and crawler pings.
-      .use(firehoseRoutes(ctx, opts.lexicons))
+      .use(
+        firehoseRoutes(
+          { firehose: ctx.firehose, logger: ctx.logger, tally: ctx.metrics.firehoseTally },
+          opts.lexicons,
+        ),
+      )
       .options('/xrpc/*', ({ request }) => preflightResponse(request))
       .options('/.well-known/*', ({ request }) => preflightResponse(request))
       .all(

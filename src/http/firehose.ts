@@ -7,19 +7,27 @@
  * verb 405 (spec: event-stream "Connection").
  * The firehose itself, its pruning and the crawler notices are services (ctx.firehose,
  * ctx.background); the server starts them and, on shutdown, closes the subscriptions first.
+ * The firehose thread (firehose-thread-worker.ts) serves these same routes on its own listener,
+ * over its own hub.
  */
 import type { ServerWebSocket } from 'bun'
 import { Elysia } from 'elysia'
 import { ids } from '../../lexicons/ids.ts'
-import type { AppContext } from '../services/context.ts'
+import type { Logger } from '../lib/logger.ts'
 import { XrpcError } from '../services/errors.ts'
-import type { FirehoseConnection, FirehoseSocket } from '../services/firehose/index.ts'
-import type { Metrics } from '../services/metrics/index.ts'
+import type { Firehose, FirehoseConnection, FirehoseSocket } from '../services/firehose/index.ts'
+import type { FirehoseTally } from '../services/metrics/index.ts'
 import { asInvalidRequest, type XrpcLexicons } from './xrpc/lexicons.ts'
 
 export const SUBSCRIBE_REPOS_PATH = `/xrpc/${ids.ComAtprotoSyncSubscribeRepos}`
 
-export function firehoseRoutes(ctx: AppContext, lexicons: XrpcLexicons) {
+export interface FirehoseRouteDeps {
+  readonly firehose: Firehose
+  readonly logger: Logger
+  readonly tally: FirehoseTally
+}
+
+export function firehoseRoutes(deps: FirehoseRouteDeps, lexicons: XrpcLexicons) {
   const connections = new WeakMap<object, FirehoseConnection>()
   const cursorOf = (query: Record<string, string | string[]>) =>
     asInvalidRequest(() => lexicons.validateParams(ids.ComAtprotoSyncSubscribeRepos, query)).cursor as
@@ -30,8 +38,8 @@ export function firehoseRoutes(ctx: AppContext, lexicons: XrpcLexicons) {
       beforeHandle: ({ query }) => void cursorOf(query),
       open(ws) {
         const cursor = cursorOf(ws.data.query)
-        ctx.logger.info('firehose subscription', { cursor, remote: ws.raw.remoteAddress })
-        const connection = ctx.firehose.connect(bunSocket(ws.raw, ctx.metrics), cursor)
+        deps.logger.info('firehose subscription', { cursor, remote: ws.raw.remoteAddress })
+        const connection = deps.firehose.connect(bunSocket(ws.raw, deps.tally), cursor)
         if (connection) connections.set(ws.raw, connection)
       },
       drain: (ws) => connections.get(ws.raw)?.drained(),
@@ -51,13 +59,13 @@ export function firehoseRoutes(ctx: AppContext, lexicons: XrpcLexicons) {
 }
 
 /** Elysia's `ws.raw` is Bun's ServerWebSocket; Elysia's own copy of its type lacks getBufferedAmount. */
-function bunSocket(elysiaRaw: object, metrics: Metrics): FirehoseSocket {
+function bunSocket(elysiaRaw: object, tally: FirehoseTally): FirehoseSocket {
   const raw = elysiaRaw as ServerWebSocket<unknown>
   return {
     send: (frame) => {
       const sent = raw.sendBinary(frame)
       // 0: dropped (closed socket or over Bun's limit); -1 (queued) still goes out.
-      if (sent !== 0) metrics.firehoseFrameSent(frame.byteLength)
+      if (sent !== 0) tally.frameSent(frame.byteLength)
       return sent
     },
     bufferedAmount: () => raw.getBufferedAmount(),

@@ -1,4 +1,6 @@
 /** Prometheus metrics (docs/METRICS.md): the families, their registry and the scrape-time readers. */
+
+export { FirehoseTally } from './firehose-tally.ts'
 export {
   type BlobDirection,
   type CrawlerResult,

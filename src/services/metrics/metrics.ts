@@ -5,8 +5,8 @@
  * out); state that someone else owns (accounts, the event log, subscribers, proxied calls) is
  * read at scrape time through `sources` (sources.ts). No HTTP here: src/http/metrics.ts serves
  * `scrape()`.
- * The firehose counters are plain numbers read at scrape time: a frame is sent once per
- * subscriber, and an increment is all that path should pay.
+ * The firehose counters live in `firehoseTally` (firehose-tally.ts), which the firehose thread
+ * shares.
  */
 // The parts, not the package index: the index also loads the Pushgateway and the cluster
 // aggregator, and with them node:http, node:https, node:zlib and node:cluster, which cost a
@@ -15,6 +15,7 @@ import Counter from 'prom-client/lib/counter'
 import collectDefaultMetrics from 'prom-client/lib/defaultMetrics'
 import Histogram from 'prom-client/lib/histogram'
 import Registry from 'prom-client/lib/registry'
+import { FirehoseTally } from './firehose-tally.ts'
 import { type MetricSources, registerScrapedMetrics } from './sources.ts'
 
 export const METRIC_PREFIX = 'perlsky_'
@@ -49,8 +50,8 @@ export class Metrics {
   private readonly crawlerRequests: Counter<'crawler' | 'result'>
   private readonly blobBytes: Counter<'direction'>
   private readonly transactions: Histogram<'outcome'>
-  private framesSent = 0
-  private bytesSent = 0
+  /** Frames and bytes sent to firehose subscribers, on either thread. */
+  readonly firehoseTally = new FirehoseTally()
   private processMetrics = false
 
   constructor(opts: MetricsOptions) {
@@ -109,12 +110,6 @@ export class Metrics {
     this.unhandled.inc({ method })
   }
 
-  /** A firehose frame handed to a subscriber's socket. */
-  firehoseFrameSent(bytes: number): void {
-    this.framesSent++
-    this.bytesSent += bytes
-  }
-
   /** A requestCrawl call's answer (crawlers.ts CrawlerAttempt): 2xx, another status, or none. */
   crawlerAttempt(attempt: { url: string; ok: boolean; httpStatus: number | null }): void {
     const result: CrawlerResult = attempt.ok ? 'ok' : attempt.httpStatus === null ? 'unreachable' : 'refused'
@@ -155,8 +150,9 @@ export class Metrics {
   }
 
   private registerFirehoseCounters(): void {
-    const frames = () => this.framesSent
-    const bytes = () => this.bytesSent
+    const tally = this.firehoseTally
+    const frames = () => tally.frames
+    const bytes = () => tally.bytes
     const registers = [this.registry]
     new Counter({
       name: `${METRIC_PREFIX}firehose_frames_total`,
