@@ -11,6 +11,7 @@
 import { PREPARED_NONCE_LENGTH } from '../../core/crypto/ecdsa.ts'
 import type { NonceSource } from '../../core/crypto/keypair.ts'
 import type { Logger } from '../../lib/logger.ts'
+import { workerEntryUrl } from '../../lib/worker-url.ts'
 import {
   createRingBuffer,
   filled,
@@ -25,14 +26,7 @@ import {
 /** 16 KiB of nonces: a quarter-second of writes at 1,000/s, refilled in parallel. */
 const CAPACITY = 256
 
-/**
- * In a compiled binary this module sits in a chunk at the root of the embedded file system,
- * where the worker's entry point keeps its path under src/ (build.ts); from source it is beside us.
- */
-const WORKER_URL = new URL(
-  import.meta.url.startsWith('file:///$bunfs/') ? './services/signing/nonce-worker.ts' : './nonce-worker.ts',
-  import.meta.url,
-).href
+const WORKER_URL = workerEntryUrl('services/signing/nonce-worker.ts')
 
 export class NoncePool implements NonceSource {
   #enabled = false
