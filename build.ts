@@ -18,7 +18,8 @@
  *   ~8 MiB lower (bench/repo-http.ts: 135-142 against 139-149 MiB) at no throughput cost we
  *   could measure; start-up time and idle memory do not change.
  * - worker entry points: a compiled binary starts a Worker only from a file built as an entry
- *   point of its own (the signature nonce worker, services/signing/nonce-worker.ts).
+ *   point of its own (the signature nonce worker, services/signing/nonce-worker.ts, and the
+ *   firehose thread, http/firehose-thread-worker.ts; lib/worker-url.ts finds them).
  * - PERLSKY_VERSION: package version plus the git commit, e.g. "0.1.0+1a2b3c4".
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -44,6 +45,7 @@ async function compile(fullVersion: string, bytecodeOrder?: string): Promise<voi
     entrypoints: [
       `${import.meta.dir}/src/main.ts`,
       `${import.meta.dir}/src/services/signing/nonce-worker.ts`,
+      `${import.meta.dir}/src/http/firehose-thread-worker.ts`,
     ],
     target: 'bun',
     format: 'esm',

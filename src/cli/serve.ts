@@ -36,9 +36,11 @@ export const serveCommand = configCommand({
       version: VERSION,
       config: configPath,
       url: server.url,
+      firehose_url: server.firehoseUrl,
       base_url: config.base_url,
     })
     io.stdout(`perlsky ${VERSION} listening on ${server.url} (public URL ${config.base_url})\n`)
+    if (server.firehoseUrl) io.stdout(`subscribeRepos also on ${server.firehoseUrl} (the firehose thread)\n`)
     io.stdout(`${accountHint(server.url, config.service_handle_domain, config.invite_code_required)}\n`)
     const signal = await waitForShutdownSignal((again) =>
       logger.warn('second signal, exiting without draining', { signal: again }),

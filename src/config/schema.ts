@@ -83,12 +83,16 @@ const checkedString = (problemOf: (s: string) => string | undefined) =>
     if (message !== undefined) ctx.addIssue({ code: 'custom', message })
   })
 
-const fields = {
-  host: nonEmpty().default('127.0.0.1'),
-  port: z
+const portNumber = () =>
+  z
     .number()
     .refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'must be a whole number from 0 to 65535')
-    .default(7755),
+
+const fields = {
+  host: nonEmpty().default('127.0.0.1'),
+  port: portNumber().default(7755),
+  // subscribeRepos on a thread and listener of its own (docs/SYNC.md); unset: the main listener only.
+  firehose_port: portNumber().optional(),
   base_url: z
     .string()
     .refine(isHttpOrigin, 'must be an http(s) origin such as https://pds.example.com (no path or query)')
@@ -185,6 +189,9 @@ export const configSchema = z.object(fields).superRefine(
         path: ['plc_rotation_private_key_hex'],
         message: 'is required when account_did_method is "did:plc"',
       })
+    }
+    if (raw.firehose_port !== undefined && raw.firehose_port !== 0 && raw.firehose_port === raw.port) {
+      ctx.addIssue({ code: 'custom', path: ['firehose_port'], message: 'must differ from port' })
     }
     // Email needs both the server and the sender address; one without the other is a mistake.
     for (const [key, other] of [

@@ -5,6 +5,7 @@
 import { loadBuiltinLexicons } from '../core/lexicon/index.ts'
 import type { AppContext } from '../services/context.ts'
 import { type AppOptions, createApp } from './app.ts'
+import { FirehoseThread } from './firehose-thread.ts'
 import { xrpcMethods } from './xrpc/methods.ts'
 
 /** Everything optional: the built-in lexicons and methods, output validation off. */
@@ -19,6 +20,8 @@ export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:7755 (not the public base_url). */
   url: string
   port: number
+  /** Where the firehose thread listens (config firehose_port), when it runs. */
+  firehoseUrl?: string
   stop(): Promise<void>
 }
 
@@ -49,13 +52,39 @@ export async function startServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   if (server === null) throw new Error(`could not listen on ${host}`)
   const port = server.port ?? 0
   ctx.background.start()
+  const firehoseThread = await startFirehoseThread(ctx, host).catch(async (err: unknown) => {
+    ctx.background.stop()
+    await app.stop(true)
+    throw err
+  })
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: httpUrl(host, port),
     port,
+    firehoseUrl: firehoseThread && httpUrl(host, firehoseThread.port),
     stop: async () => {
       // Bun's graceful stop waits for open WebSockets: this closes the firehose subscriptions.
       ctx.background.stop()
-      await app.stop(false)
+      await Promise.all([app.stop(false), firehoseThread?.stop()])
     },
   }
+}
+
+async function startFirehoseThread(ctx: AppContext, host: string): Promise<FirehoseThread | undefined> {
+  const { config } = ctx
+  if (config.firehose_port === undefined) return undefined
+  const thread = new FirehoseThread({
+    dbPath: config.db_path,
+    host,
+    port: config.firehose_port,
+    backfillWindowMs: config.subscription_backfill_window_seconds * 1000,
+    sequencer: ctx.sequencer,
+    tally: ctx.metrics.firehoseTally,
+    logger: ctx.logger,
+  })
+  await thread.start()
+  return thread
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }

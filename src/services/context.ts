@@ -181,7 +181,8 @@ function buildOperations(db: Db, config: Config, logger: Logger, core: Core) {
 function buildServing(db: Db, config: Config, logger: Logger, core: Core, metrics: Metrics) {
   const { sequencer, nonces } = core
   const { firehose, pruner } = createFirehose(config, { db, sequencer, logger })
-  metrics.sources.firehoseSubscribers = () => firehose.subscriberCount
+  metrics.sources.firehoseSubscribers = () =>
+    firehose.subscriberCount + metrics.firehoseTally.threadSubscribers
   const crawlers = createCrawlerNotifier(config, db, logger, {
     onAttempt: (attempt) => metrics.crawlerAttempt(attempt),
   })

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { subscribe } from '../helpers/firehose-client.ts'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const BINARY = join(ROOT, 'dist/perlsky')
@@ -56,6 +57,14 @@ async function runToEnd(args: string[]): Promise<{ code: number; stdout: string;
     child.exited,
   ])
   return { code, stdout, stderr }
+}
+
+/** Polls until `done` holds, for at most 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 10) {
+    if (waited > 10_000) throw new Error('timed out')
+    await Bun.sleep(10)
+  }
 }
 
 /** Polls until the server answers /_health (bounded attempts, short pause between them). */
@@ -111,9 +120,11 @@ describe('the compiled binary', () => {
 
   test('migrates, serves HTTP, answers admin commands meanwhile and stops cleanly on SIGTERM', async () => {
     const port = freePort()
+    const firehosePort = freePort()
     const config = writeConfig('perlsky.json', {
       host: '127.0.0.1',
       port,
+      firehose_port: firehosePort,
       base_url: `http://localhost:${port}`,
       service_handle_domain: 'test',
       account_did_method: 'did:web',
@@ -133,9 +144,13 @@ describe('the compiled binary', () => {
     const body = (await describe.json()) as { did: string; availableUserDomains: string[] }
     expect(body.did).toStartWith('did:web:localhost')
     expect(body.availableUserDomains).toEqual(['.test'])
+    const firehose = await subscribe(`http://127.0.0.1:${firehosePort}`)
     await writeRecords(url, 3)
-    // The checkpoint worker and the signature nonce worker (an entry point of its own in the binary).
-    expect(threadNames(server.pid).filter((name) => name === 'Worker')).toHaveLength(2)
+    // The account's first commit and the three posts, sent by the firehose thread.
+    await until(() => firehose.frames.filter((frame) => frame.header.t === '#commit').length === 4)
+    // The checkpoint worker, the signature nonce worker and the firehose thread (the last two are
+    // entry points of their own in the binary).
+    expect(threadNames(server.pid).filter((name) => name === 'Worker')).toHaveLength(3)
 
     // A second process on the same database while the server runs.
     const check = await runToEnd(['admin', 'config-check', '--config', config])
@@ -148,8 +163,11 @@ describe('the compiled binary', () => {
     server.kill('SIGTERM')
     const exited = await Promise.race([server.exited, Bun.sleep(5000).then(() => 'still running')])
     expect(exited).toBe(0)
+    expect((await firehose.closed).code).toBe(1001)
     expect(await new Response(server.stdout).text()).toContain(`listening on ${url}`)
-    expect(await new Response(server.stderr).text()).not.toContain('nonce worker failed')
+    const log = await new Response(server.stderr).text()
+    expect(log).not.toContain('nonce worker failed')
+    expect(log).not.toContain('firehose thread failed')
   })
 
   test('serve with a broken config exits 2 and names the key', async () => {

@@ -17,16 +17,25 @@ import { type Harness, startHarness } from './harness.ts'
 
 let h: Harness
 let early: FirehoseClient
+let earlyOnThread: FirehoseClient
 beforeAll(async () => {
-  h = await startHarness()
-  // Connected before anything happened: it sees every event live.
+  // With the firehose thread (firehose_port): both listeners serve subscribeRepos.
+  h = await startHarness({ config: { firehose_port: 0 } })
+  // Connected before anything happened: they see every event live.
   early = await subscribe(h.url, { cursor: 0 })
+  earlyOnThread = await subscribe(h.firehoseUrl!, { cursor: 0 })
 })
 afterAll(async () => {
-  early.close()
-  await early.closed
+  for (const sub of [early, earlyOnThread]) {
+    sub.close()
+    await sub.closed
+  }
   await h.stop()
 })
+
+const LISTENERS = ['main listener', 'firehose thread'] as const
+type Listener = (typeof LISTENERS)[number]
+const urlOf = (listener: Listener) => (listener === 'main listener' ? h.url : h.firehoseUrl!)
 
 const POST = 'app.bsky.feed.post'
 const post = (text: string) => ({ $type: POST, text, createdAt: new Date().toISOString() })
@@ -96,7 +105,7 @@ async function scriptedSession(alice: SignedUp, bob: SignedUp): Promise<Expected
 }
 
 /** The official Firehose, authenticating commits with the accounts' keys from our database. */
-function officialFirehose(events: SyncEvent[], errors: Error[]): Firehose {
+function officialFirehose(listener: Listener, events: SyncEvent[], errors: Error[]): Firehose {
   const idResolver = {
     did: {
       resolveAtprotoKey: async (did: string) => h.ctx.accounts.signingKey(did).did(),
@@ -104,7 +113,7 @@ function officialFirehose(events: SyncEvent[], errors: Error[]): Firehose {
     },
   } as unknown as IdResolver
   return new Firehose({
-    service: h.url.replace(/^http/, 'ws'),
+    service: urlOf(listener).replace(/^http/, 'ws'),
     idResolver,
     unauthenticatedHandles: true,
     handleEvent: (event) => void events.push(event),
@@ -127,30 +136,37 @@ interface CommitBody {
 
 describe('#commit events', () => {
   test('every commit of a session verifies, inverts to prevData and chains to the previous one', async () => {
-    const events: SyncEvent[] = []
-    const errors: Error[] = []
-    const official = officialFirehose(events, errors)
-    void official.start()
+    const streams = LISTENERS.map((listener) => {
+      const stream = { events: [] as SyncEvent[], errors: [] as Error[] }
+      return { ...stream, official: officialFirehose(listener, stream.events, stream.errors) }
+    })
+    for (const { official } of streams) void official.start()
     const alice = await signUp(h, 'alice')
     const bob = await signUp(h, 'bob')
     const expected = await scriptedSession(alice, bob)
     const last = h.ctx.sequencer.lastSeq()
     await early.waitForSeq(last)
-    await until(() => events.some((event) => event.seq === last))
-    await official.destroy()
-    expect(errors).toEqual([])
-
-    const ops: ExpectedOp[] = events.flatMap((e) => {
-      if (e.event !== 'create' && e.event !== 'update' && e.event !== 'delete') return []
-      const uri = e.uri.toString()
-      return [e.event === 'delete' ? { event: e.event, uri } : { event: e.event, uri, cid: e.cid.toString() }]
-    })
-    expect(ops).toEqual(expected)
+    await earlyOnThread.waitForSeq(last)
+    for (const { official, events, errors } of streams) {
+      await until(() => events.some((event) => event.seq === last))
+      await official.destroy()
+      expect(errors).toEqual([])
+      const ops: ExpectedOp[] = events.flatMap((e) => {
+        if (e.event !== 'create' && e.event !== 'update' && e.event !== 'delete') return []
+        const uri = e.uri.toString()
+        return [
+          e.event === 'delete' ? { event: e.event, uri } : { event: e.event, uri, cid: e.cid.toString() },
+        ]
+      })
+      expect(ops).toEqual(expected)
+    }
     const state = new Map<string, { rev: string; data: string }>()
     for (const frame of early.frames.filter((f) => f.header.t === '#commit')) {
       await checkCommit(frame, state)
     }
     expect([...state.keys()].sort()).toEqual([alice.did, bob.did].sort())
+    // The firehose thread sends exactly the main listener's frames.
+    expect(earlyOnThread.frames.map((f) => f.bodyBytes)).toEqual(early.frames.map((f) => f.bodyBytes))
   })
 })
 
@@ -177,9 +193,11 @@ async function checkCommit(
   state.set(body.repo, { rev: body.rev, data: commit.data.toString() })
 }
 
-describe('cursors', () => {
+describe.each(LISTENERS)('cursors on the %s', (listener) => {
+  const url = () => urlOf(listener)
+  const tag = listener === 'main listener' ? 'main' : 'thread'
   test('cursor 0 replays the whole log, seqs rising by one, bodies as stored', async () => {
-    const sub = await subscribe(h.url, { cursor: 0 })
+    const sub = await subscribe(url(), { cursor: 0 })
     const stored = h.ctx.sequencer.eventsAfter(0, 100_000)
     const frames = await sub.take(stored.length)
     sub.close()
@@ -190,7 +208,7 @@ describe('cursors', () => {
   })
 
   test('replay hands over to live under concurrent writes with no gap and no duplicate', async () => {
-    const carol = await signUp(h, 'carol')
+    const carol = await signUp(h, `carol-${tag}`)
     const repo = carol.agent.com.atproto.repo
     let writing = true
     const writer = (async () => {
@@ -201,9 +219,9 @@ describe('cursors', () => {
     // More than one replay batch (500 events) behind, so the replay yields while writes go on.
     await until(() => h.ctx.sequencer.lastSeq() > 600 || !writing)
     expect(writing).toBe(true)
-    const fromStart = await subscribe(h.url, { cursor: 0 })
+    const fromStart = await subscribe(url(), { cursor: 0 })
     const middle = Math.floor(h.ctx.sequencer.lastSeq() / 2)
-    const fromMiddle = await subscribe(h.url, { cursor: middle })
+    const fromMiddle = await subscribe(url(), { cursor: middle })
     await writer
     const last = h.ctx.sequencer.lastSeq()
     await fromStart.waitForSeq(last)
@@ -217,8 +235,8 @@ describe('cursors', () => {
   })
 
   test('without a cursor only events committed after connecting arrive', async () => {
-    const dave = await signUp(h, 'dave')
-    const sub = await subscribe(h.url)
+    const dave = await signUp(h, `dave-${tag}`)
+    const sub = await subscribe(url())
     const before = h.ctx.sequencer.lastSeq()
     await dave.agent.com.atproto.repo.createRecord({ repo: dave.did, collection: POST, record: post('live') })
     const [frame] = await sub.take(1)
@@ -228,7 +246,7 @@ describe('cursors', () => {
   })
 
   test('a cursor in the future gets a FutureCursor error frame, then the close', async () => {
-    const sub = await subscribe(h.url, { cursor: h.ctx.sequencer.lastSeq() + 1000 })
+    const sub = await subscribe(url(), { cursor: h.ctx.sequencer.lastSeq() + 1000 })
     const closed = await sub.closed
     expect(sub.frames.map(({ header, body }) => ({ header, body }))).toEqual([
       { header: { op: -1 }, body: { error: 'FutureCursor', message: 'Cursor in the future.' } },
@@ -237,7 +255,7 @@ describe('cursors', () => {
   })
 
   test('a malformed cursor is refused before the upgrade', async () => {
-    const res = await fetch(`${h.url}/xrpc/com.atproto.sync.subscribeRepos?cursor=soon`, {
+    const res = await fetch(`${url()}/xrpc/com.atproto.sync.subscribeRepos?cursor=soon`, {
       headers: {
         upgrade: 'websocket',
         connection: 'Upgrade',
@@ -250,8 +268,8 @@ describe('cursors', () => {
   })
 
   test('plain HTTP gets 426 for GET and 405 for other verbs', async () => {
-    const url = `${h.url}/xrpc/com.atproto.sync.subscribeRepos`
-    expect((await fetch(url)).status).toBe(426)
-    expect((await fetch(url, { method: 'POST' })).status).toBe(405)
+    const endpoint = `${url()}/xrpc/com.atproto.sync.subscribeRepos`
+    expect((await fetch(endpoint)).status).toBe(426)
+    expect((await fetch(endpoint, { method: 'POST' })).status).toBe(405)
   })
 })

@@ -32,6 +32,8 @@ export interface HarnessOptions {
 export interface Harness {
   /** Where the server listens: http://127.0.0.1:<port>. */
   url: string
+  /** Where the firehose thread listens, when the config sets firehose_port. */
+  firehoseUrl?: string
   /** The public base_url of the config: http://localhost:<same port>. */
   baseUrl: string
   ctx: AppContext
@@ -73,6 +75,7 @@ async function bindWithRetry(dataDir: string, opts: HarnessOptions, lex: Lexicon
     }
     return {
       url: server.url,
+      firehoseUrl: server.firehoseUrl,
       baseUrl: config.base_url,
       ctx,
       config,

@@ -156,11 +156,21 @@ describe('loadConfig errors', () => {
     ])
   })
 
+  test('takes a firehose_port apart from port, and refuses the same one', () => {
+    expect(loadConfig({ ...MINIMAL, port: 7755, firehose_port: 7756 }, '/etc/perlsky').firehose_port).toBe(
+      7756,
+    )
+    expect(problemsOf({ ...MINIMAL, port: 7755, firehose_port: 7755 })).toEqual([
+      'config error: firehose_port: must differ from port',
+    ])
+  })
+
   const wrongTypes: [string, unknown, string][] = [
     ['host', 5, 'must be a string, not a number'],
     ['port', '7755', 'must be a number, not a string'],
     ['port', 70000, 'must be a whole number from 0 to 65535'],
     ['port', 1.5, 'must be a whole number from 0 to 65535'],
+    ['firehose_port', 65536, 'must be a whole number from 0 to 65535'],
     ['base_url', 'https://pds.example.com/xrpc', 'must be an http(s) origin'],
     ['base_url', 'ftp://pds.example.com', 'must be an http(s) origin'],
     ['hostname', 'not a host', 'must be a host name'],

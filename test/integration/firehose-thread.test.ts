@@ -1,0 +1,103 @@
+/**
+ * The firehose thread (config firehose_port) beyond what firehose.test.ts runs on both listeners:
+ * events another process appends, the metrics it shares with the main thread, its own 404s, a
+ * clean close on shutdown, and a port it cannot take.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { silentLogger } from '../../src/lib/logger.ts'
+import { Sequencer } from '../../src/services/sequencer/index.ts'
+import { Db } from '../../src/storage/database.ts'
+import { EventLog } from '../../src/storage/repo/index.ts'
+import { signUp } from '../helpers/agents.ts'
+import { seqOf, subscribe } from '../helpers/firehose-client.ts'
+import { type Exposition, parseExposition } from '../helpers/prometheus-text.ts'
+import { type Harness, startHarness } from './harness.ts'
+
+const TOKEN = 'metrics-token-for-the-firehose-thread'
+const POST = 'app.bsky.feed.post'
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness({ config: { firehose_port: 0, metrics_token: TOKEN } })
+})
+afterAll(() => h.stop())
+
+/** Scrapes until `ready` holds: the thread copies its subscriber count about once a second. */
+async function metricsWhen(ready: (m: Exposition) => boolean): Promise<Exposition> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    const m = parseExposition(await res.text())
+    if (ready(m) || attempt === 300) return m
+    await Bun.sleep(10)
+  }
+}
+
+describe('the firehose thread', () => {
+  test('listens on a port of its own', () => {
+    expect(h.firehoseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(h.firehoseUrl).not.toBe(h.url)
+  })
+
+  test('relays events another process appends, which the main thread finds with its poll', async () => {
+    const gina = await signUp(h, 'gina')
+    const sub = await subscribe(h.firehoseUrl!)
+    const other = Db.open(h.ctx.db.path)
+    try {
+      const sequencer = new Sequencer(other, new EventLog(other), silentLogger())
+      const seq = other.transaction(() => sequencer.sequenceIdentityInTx(gina.did, 'gina.test'))
+      const [frame] = await sub.take(1)
+      expect(seqOf(frame!)).toBe(seq)
+      expect(frame!.header.t).toBe('#identity')
+    } finally {
+      other.close()
+      sub.close()
+    }
+  })
+
+  test('counts its subscribers and frames in the server metrics', async () => {
+    const before = await metricsWhen(() => true)
+    const framesBefore = before.value('perlsky_firehose_frames_total') ?? 0
+    const sub = await subscribe(h.firehoseUrl!)
+    try {
+      const hana = await signUp(h, 'hana')
+      await hana.agent.com.atproto.repo.createRecord({
+        repo: hana.did,
+        collection: POST,
+        record: { $type: POST, text: 'counted', createdAt: new Date().toISOString() },
+      })
+      await sub.waitForSeq(h.ctx.sequencer.lastSeq())
+      const m = await metricsWhen((x) => x.value('perlsky_firehose_subscribers') === 1)
+      expect(m.value('perlsky_firehose_subscribers')).toBe(1)
+      expect(m.value('perlsky_firehose_frames_total')).toBe(framesBefore + sub.frames.length)
+    } finally {
+      sub.close()
+      await sub.closed
+    }
+    const after = await metricsWhen((x) => x.value('perlsky_firehose_subscribers') === 0)
+    expect(after.value('perlsky_firehose_subscribers')).toBe(0)
+  })
+
+  test('answers other paths with a JSON 404', async () => {
+    const res = await fetch(`${h.firehoseUrl}/xrpc/com.atproto.server.describeServer`)
+    expect(res.status).toBe(404)
+    expect(((await res.json()) as { error: string }).error).toBe('NotFound')
+  })
+})
+
+describe('the firehose thread at shutdown and start', () => {
+  test('a server stop closes its subscriptions cleanly (1001)', async () => {
+    const own = await startHarness({ config: { firehose_port: 0 } })
+    const sub = await subscribe(own.firehoseUrl!)
+    await own.stop()
+    expect((await sub.closed).code).toBe(1001)
+  })
+
+  test('a firehose_port already taken stops the start with an error', async () => {
+    const taken = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    try {
+      await expect(startHarness({ config: { firehose_port: taken.port } })).rejects.toThrow(/firehose thread/)
+    } finally {
+      taken.stop(true)
+    }
+  })
+})
