@@ -118,7 +118,8 @@ export class Firehose {
       socket.close(CLOSE_GOING_AWAY, 'server shutting down')
       return undefined
     }
-    const start = subscriptionStart(cursor, this.cursorContext())
+    const context = this.cursorContext()
+    const start = subscriptionStart(cursor, context)
     if (start.kind === 'future') {
       // A client that has just connected is reading: no grace period needed before the close.
       socket.send(encodeErrorFrame('FutureCursor', 'Cursor in the future.'))
@@ -136,7 +137,9 @@ export class Firehose {
       this.deps.events,
       this.opts,
       (s, error) => this.ended(s, error),
-      { live, after: live ? this.lastHeard : start.after },
+      // Live: from the last committed event, even one the feed has not handed over yet (relayed
+      // to the firehose thread, or written by another process): it was committed before this.
+      { live, after: live ? context.lastSeq : start.after },
     )
     this.subscribers.add(subscriber)
     if (!live) this.replay(subscriber)

@@ -1,6 +1,6 @@
 /**
  * What the firehose needs of a subscriber's WebSocket. The HTTP layer adapts Bun's
- * ServerWebSocket to it; test/unit/services/firehose-fan-out.test.ts uses an in-memory one. `send` follows Bun: the number of bytes
+ * ServerWebSocket to it; test/unit/services/firehose-hub.test.ts uses an in-memory one. `send` follows Bun: the number of bytes
  * written, -1 when the frame was queued behind earlier ones (backpressure), 0 when it was dropped
  * (the socket is closed, or over Bun's own backpressure limit).
  */

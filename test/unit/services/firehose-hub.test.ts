@@ -1,7 +1,8 @@
 /**
- * The hub's fan-out timing, over an in-memory feed and sockets: by default every turn of the event
- * loop; with a fan-out interval, an event after a quiet spell at once and the events that follow
- * within the interval together, as one corked write per socket.
+ * The hub over an in-memory feed and sockets: its fan-out timing (by default every turn of the
+ * event loop; with a fan-out interval, an event after a quiet spell at once and the events that
+ * follow within the interval together, as one corked write per socket), and where a live
+ * subscription starts when the feed is behind the log.
  */
 import { describe, expect, test } from 'bun:test'
 import { silentLogger } from '../../../src/lib/logger.ts'
@@ -14,10 +15,11 @@ import {
 import type { SequencedEvent } from '../../../src/services/sequencer/index.ts'
 import type { EventWindow } from '../../../src/storage/sync/index.ts'
 
-/** A feed whose events the test pushes. */
+/** A log the test commits to, and a feed that hands its events over now or later. */
 function testFeed() {
   const listeners = new Set<(event: SequencedEvent) => void>()
   let last = 0
+  let handedOver = 0
   const feed: EventFeed = {
     lastSeq: () => last,
     subscribe: (listener) => {
@@ -27,18 +29,25 @@ function testFeed() {
     eventsAfter: () => [],
     afterCommit: () => {},
   }
-  const commit = () => {
-    last++
-    const event = {
-      seq: last,
-      did: 'did:web:a.test',
-      type: 'identity',
-      event: new Uint8Array([0xa0]),
-      sequencedAt: '',
+  const handOver = () => {
+    for (; handedOver < last; handedOver++) {
+      const seq = handedOver + 1
+      const event = {
+        seq,
+        did: 'did:web:a.test',
+        type: 'identity',
+        event: new Uint8Array([0xa0]),
+        sequencedAt: '',
+      }
+      for (const listener of listeners) listener(event)
     }
-    for (const listener of listeners) listener(event)
   }
-  return { feed, commit }
+  /** Commits an event; the feed hands it over at once, or (`later`) at the next `handOver()`. */
+  const commit = (opts: { later?: boolean } = {}) => {
+    last++
+    if (!opts.later) handOver()
+  }
+  return { feed, commit, handOver }
 }
 
 /** A socket that records each write: a cork is one write, whatever it sends. */
@@ -67,22 +76,23 @@ function testSocket() {
 const window = { prunedThrough: () => 0, firstAfter: () => undefined, firstAtOrAfter: () => undefined }
 
 function hub(fanOutIntervalMs: number) {
-  const { feed, commit } = testFeed()
+  const { feed, commit, handOver } = testFeed()
   const firehose = new Firehose(
     { events: feed, window: window as unknown as EventWindow, logger: silentLogger() },
     { ...DEFAULT_FIREHOSE_LIMITS, backfillWindowMs: 60_000, fanOutIntervalMs },
   )
   firehose.start()
   const { socket, writes } = testSocket()
-  firehose.connect(socket, undefined)
-  return { firehose, commit, writes }
+  const connect = () => firehose.connect(socket, undefined)
+  return { firehose, commit, handOver, writes, connect }
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
-describe('firehose fan-out', () => {
-  test('without an interval, each turn of the event loop sends what it heard', async () => {
-    const { firehose, commit, writes } = hub(0)
+describe('firehose hub', () => {
+  test('without a fan-out interval, each turn of the event loop sends what it heard', async () => {
+    const { firehose, commit, writes, connect } = hub(0)
+    connect()
     commit()
     await turn()
     commit()
@@ -93,7 +103,8 @@ describe('firehose fan-out', () => {
   })
 
   test('with an interval, the first event goes out at once and the next ones together', async () => {
-    const { firehose, commit, writes } = hub(50)
+    const { firehose, commit, writes, connect } = hub(50)
+    connect()
     commit()
     await turn()
     expect(writes).toEqual([1])
@@ -110,5 +121,20 @@ describe('firehose fan-out', () => {
     await turn()
     firehose.stop()
     expect(writes).toEqual([1, 2, 1])
+  })
+
+  test('a live subscription starts after the last committed event, handed over or not', async () => {
+    const { firehose, commit, handOver, writes, connect } = hub(0)
+    // Committed before the subscriber connects, but still on its way to the hub (a relay message
+    // not yet read, or another process's write not yet polled).
+    commit({ later: true })
+    connect()
+    handOver()
+    await turn()
+    expect(writes).toEqual([])
+    commit()
+    await turn()
+    firehose.stop()
+    expect(writes).toEqual([1])
   })
 })
