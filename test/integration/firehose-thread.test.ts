@@ -51,6 +51,8 @@ describe('the firehose thread', () => {
     } finally {
       other.close()
       sub.close()
+      // Closed before the next test counts frames.
+      await sub.closed
     }
   })
 
