@@ -36,27 +36,28 @@ export async function startServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     methods,
   })
   const host = opts.host ?? ctx.config.host
-  app.listen({
-    hostname: host,
-    port: opts.port ?? ctx.config.port,
-    // Elysia defaults to reusePort, which lets a second instance share the port silently.
-    reusePort: false,
-    development: false,
-    maxRequestBodySize: Math.max(
-      BUN_DEFAULT_MAX_BODY,
-      ctx.config.blob_upload_limit,
-      ...methods.map((method) => method.inputLimit ?? 0),
-    ),
-  })
-  const server = app.server
-  if (server === null) throw new Error(`could not listen on ${host}`)
-  const port = server.port ?? 0
-  ctx.background.start()
-  const firehoseThread = await startFirehoseThread(ctx, host).catch(async (err: unknown) => {
-    ctx.background.stop()
-    await app.stop(true)
+  // The firehose thread first: once the main port answers (/_health), every listener is up.
+  const firehoseThread = await startFirehoseThread(ctx, host)
+  try {
+    app.listen({
+      hostname: host,
+      port: opts.port ?? ctx.config.port,
+      // Elysia defaults to reusePort, which lets a second instance share the port silently.
+      reusePort: false,
+      development: false,
+      maxRequestBodySize: Math.max(
+        BUN_DEFAULT_MAX_BODY,
+        ctx.config.blob_upload_limit,
+        ...methods.map((method) => method.inputLimit ?? 0),
+      ),
+    })
+    if (app.server === null) throw new Error(`could not listen on ${host}`)
+  } catch (err) {
+    await firehoseThread?.stop()
     throw err
-  })
+  }
+  const port = app.server.port ?? 0
+  ctx.background.start()
   return {
     url: httpUrl(host, port),
     port,
