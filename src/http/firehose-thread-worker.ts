@@ -1,9 +1,10 @@
 /**
- * The firehose thread (firehose-thread.ts starts it): subscribeRepos on a listener of its own,
- * with a hub fed by the events the main thread relays and its own connection to read the event
- * log for replays. Sending every event to every subscriber is then this thread's work, not the
- * writers'. A build entry point of its own (build.ts), because a compiled binary starts workers
- * only from those.
+ * The firehose thread (firehose-thread.ts starts it): subscribeRepos on a listener of its own.
+ * Its hub listens to a sequencer of its own over its own database connection, which never
+ * appends: the main thread passes it each event it delivers, and it hands them over without
+ * reading them back (it reads the log only to fill a gap, and for replays). Sending every event
+ * to every subscriber is then this thread's work, not the writers'. A build entry point of its
+ * own (build.ts), because a compiled binary starts workers only from those.
  */
 import { Elysia } from 'elysia'
 // Only the one lexicon this thread validates against: all of them would cost it megabytes.
@@ -13,8 +14,8 @@ import type { LexiconDoc } from '../core/lexicon/types.ts'
 import { type LogFields, type Logger, type LogLevel, redactFields } from '../lib/logger.ts'
 import { NotFoundError } from '../services/errors.ts'
 import { DEFAULT_FIREHOSE_LIMITS, Firehose } from '../services/firehose/index.ts'
-import { RelayedEvents } from '../services/firehose/relayed-events.ts'
 import { FirehoseTally } from '../services/metrics/index.ts'
+import { type SequencedEvent, Sequencer } from '../services/sequencer/index.ts'
 import { Db } from '../storage/database.ts'
 import { EventLog } from '../storage/repo/index.ts'
 import { EventWindow } from '../storage/sync/index.ts'
@@ -25,10 +26,10 @@ import type { FromFirehoseThread, ToFirehoseThread } from './firehose-thread.ts'
 declare const self: Worker
 
 /**
- * Under load, events go out in batches at most this often: one write per socket carries several
- * (two or three at 1,000 events/s), which halves the fan-out's CPU; an event after a quiet spell
- * goes out at once. At 1 ms the savings were smaller; beyond 2 ms the latency p99 nears its 5 ms
- * target (bench/firehose.ts).
+ * With 50 subscribers, events go out in batches at most every 2 ms: one write per socket carries
+ * several (two or three at 1,000 events/s), which halves the fan-out's CPU; an event after a quiet
+ * spell goes out at once, and with fewer subscribers the interval is shorter in proportion
+ * (Firehose). 1 ms saved less; beyond 2 ms the latency p99 nears its 5 ms target.
  */
 const FAN_OUT_INTERVAL_MS = 2
 /** How often the subscriber count is copied to the shared tally (the metrics gauge). */
@@ -56,7 +57,7 @@ type Start = Extract<ToFirehoseThread, { kind: 'start' }>
 function start(options: Start) {
   const logger = relayedLogger({ thread: 'firehose' })
   const db = Db.open(options.dbPath)
-  const events = new RelayedEvents(new EventLog(db))
+  const events = new Sequencer(db, new EventLog(db), logger)
   const firehose = new Firehose(
     { events, window: new EventWindow(db), logger },
     {
@@ -92,7 +93,7 @@ function start(options: Start) {
   }, COUNT_INTERVAL_MS)
   post({ kind: 'listening', port: app.server?.port ?? 0 })
   return {
-    relay: events.relay.bind(events),
+    committed: (event: SequencedEvent) => events.committedElsewhere(event),
     async stop() {
       clearInterval(counter)
       firehose.stop()
@@ -116,7 +117,7 @@ self.onmessage = async ({ data }: MessageEvent<ToFirehoseThread>) => {
       }
       return
     case 'event':
-      running?.relay(data.event)
+      running?.committed(data.event)
       return
     case 'stop':
       await running?.stop()

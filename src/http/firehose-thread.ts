@@ -1,9 +1,10 @@
 /**
  * The firehose thread (config `firehose_port`; docs/SYNC.md): subscribeRepos served by a worker
  * thread on a listener of its own, so that sending each event to every subscriber never takes
- * the writers' thread. The main thread relays each event the sequencer delivers (one message per
- * event); the worker (firehose-thread-worker.ts) runs a hub of its own over them. The main
- * listener keeps serving subscribeRepos too; the reverse proxy sends that path to this one.
+ * the writers' thread. The main thread passes each event the sequencer delivers to the worker
+ * (firehose-thread-worker.ts; one message, ~15 µs), which runs a hub of its own over them, with
+ * its own database connection for replays. The main listener keeps serving subscribeRepos too;
+ * the reverse proxy sends that path to this one.
  * If the worker fails, its subscribers are disconnected (they reconnect with their cursor) and a
  * new worker takes the port a second later.
  */
@@ -79,8 +80,10 @@ export class FirehoseThread {
       if (up) this.failed(worker, event.message)
       else listening.reject(new Error(`firehose thread: ${event.message}`))
     }
-    // Every event from here on; those committed before the worker reads the log are skipped there.
-    this.#unsubscribe ??= this.opts.sequencer.subscribe((event) => this.#worker?.postMessage(relay(event)))
+    // Every event from here on; the worker reads what committed before it started from the log.
+    this.#unsubscribe ??= this.opts.sequencer.subscribe((event) =>
+      this.#worker?.postMessage({ kind: 'event', event } satisfies ToFirehoseThread),
+    )
     const { dbPath, host, backfillWindowMs, tally } = this.opts
     worker.postMessage({
       kind: 'start',
@@ -141,8 +144,4 @@ export class FirehoseThread {
     }, delayMs)
     this.#restartTimer.unref()
   }
-}
-
-function relay(event: SequencedEvent): ToFirehoseThread {
-  return { kind: 'event', event }
 }

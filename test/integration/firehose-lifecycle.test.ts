@@ -17,7 +17,7 @@ import { type Harness, startHarness } from './harness.ts'
 
 let h: Harness
 beforeAll(async () => {
-  h = await startHarness()
+  h = await startHarness({ config: { firehose_port: 0 } })
 })
 afterAll(() => h.stop())
 
@@ -71,22 +71,26 @@ describe('account lifecycle', () => {
 })
 
 describe('events from another process', () => {
-  test('reach live subscribers through the poll', async () => {
-    const frank = await signUp(h, 'frank')
-    const sub = await subscribe(h.url)
-    // An admin command: its own connection and sequencer, invisible to the server's listeners.
-    const other = Db.open(h.ctx.db.path)
-    try {
-      const sequencer = new Sequencer(other, new EventLog(other), silentLogger())
-      const seq = other.transaction(() => sequencer.sequenceIdentityInTx(frank.did, 'frank.test'))
-      const [frame] = await sub.take(1)
-      expect(seqOf(frame!)).toBe(seq)
-      expect(frame!.header.t).toBe('#identity')
-    } finally {
-      other.close()
-      sub.close()
-    }
-  })
+  test.each(['main listener', 'firehose thread'])(
+    'reach live subscribers on the %s through the poll',
+    async (listener) => {
+      const onThread = listener === 'firehose thread'
+      const frank = await signUp(h, onThread ? 'frank-thread' : 'frank')
+      const sub = await subscribe(onThread ? h.firehoseUrl! : h.url)
+      // An admin command: its own connection and sequencer, invisible to the server's listeners.
+      const other = Db.open(h.ctx.db.path)
+      try {
+        const sequencer = new Sequencer(other, new EventLog(other), silentLogger())
+        const seq = other.transaction(() => sequencer.sequenceIdentityInTx(frank.did, frank.handle))
+        const [frame] = await sub.take(1)
+        expect(seqOf(frame!)).toBe(seq)
+        expect(frame!.header.t).toBe('#identity')
+      } finally {
+        other.close()
+        sub.close()
+      }
+    },
+  )
 })
 
 describe('the retention window', () => {

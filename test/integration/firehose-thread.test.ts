@@ -1,15 +1,11 @@
 /**
- * The firehose thread (config firehose_port) beyond what firehose.test.ts runs on both listeners:
- * events another process appends, the metrics it shares with the main thread, its own 404s, a
- * clean close on shutdown, and a port it cannot take.
+ * The firehose thread (config firehose_port) beyond what firehose.test.ts and
+ * firehose-lifecycle.test.ts run on both listeners: the metrics it shares with the main thread,
+ * its own 404s, a clean close on shutdown, and a port it cannot take.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { silentLogger } from '../../src/lib/logger.ts'
-import { Sequencer } from '../../src/services/sequencer/index.ts'
-import { Db } from '../../src/storage/database.ts'
-import { EventLog } from '../../src/storage/repo/index.ts'
 import { signUp } from '../helpers/agents.ts'
-import { seqOf, subscribe } from '../helpers/firehose-client.ts'
+import { subscribe } from '../helpers/firehose-client.ts'
 import { type Exposition, parseExposition } from '../helpers/prometheus-text.ts'
 import { type Harness, startHarness } from './harness.ts'
 
@@ -36,24 +32,6 @@ describe('the firehose thread', () => {
   test('listens on a port of its own', () => {
     expect(h.firehoseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(h.firehoseUrl).not.toBe(h.url)
-  })
-
-  test('relays events another process appends, which the main thread finds with its poll', async () => {
-    const gina = await signUp(h, 'gina')
-    const sub = await subscribe(h.firehoseUrl!)
-    const other = Db.open(h.ctx.db.path)
-    try {
-      const sequencer = new Sequencer(other, new EventLog(other), silentLogger())
-      const seq = other.transaction(() => sequencer.sequenceIdentityInTx(gina.did, 'gina.test'))
-      const [frame] = await sub.take(1)
-      expect(seqOf(frame!)).toBe(seq)
-      expect(frame!.header.t).toBe('#identity')
-    } finally {
-      other.close()
-      sub.close()
-      // Closed before the next test counts frames.
-      await sub.closed
-    }
   })
 
   test('counts its subscribers and frames in the server metrics', async () => {

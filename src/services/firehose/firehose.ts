@@ -1,12 +1,11 @@
 /**
  * The firehose hub behind com.atproto.sync.subscribeRepos (docs/ARCHITECTURE.md, decision 3).
- * It listens to its event feed once (the sequencer; on the firehose thread, the events the main
- * thread relays): when a write transaction commits, the feed hands over the event, the hub
- * builds its frame once (cached header + the stored body bytes) and, on the next turn of the
- * event loop (with a fan-out interval, no sooner than that after the last fan-out), passes the
- * frames to every live subscriber, corked into one write per socket. Deferring the fan-out takes
- * it off the writer's path (the HTTP answer goes first) and lets a burst of commits go out as one
- * batch.
+ * It listens to its event feed once (the sequencer; on the firehose thread, that thread's own):
+ * when a write transaction commits, the feed hands over the event, the hub builds its frame once
+ * (cached header + the stored body bytes) and, on the next turn of the event loop (with a fan-out
+ * interval and many subscribers, no sooner than that after the last fan-out), passes the frames
+ * to every live subscriber, corked into one write per socket. Deferring the fan-out takes it off
+ * the writer's path (the HTTP answer goes first) and lets a burst of commits go out as one batch.
  * Events written by another process (an admin command) reach the sequencer only when something
  * asks it to look: a light poll compares the log's last seq with the last one heard and asks
  * only when they differ, so in-process writes never trigger it.
@@ -31,11 +30,17 @@ export interface FirehoseOptions extends SubscriberLimits {
   /** How often to look for events written by another process. */
   readonly pollIntervalMs: number
   /**
-   * The least time between two fan-outs: events arriving sooner wait for the next, and go out
-   * together as one write per socket. 0: every turn of the event loop.
+   * The least time between two fan-outs with FULL_INTERVAL_SUBSCRIBERS or more connected (less in
+   * proportion with fewer): events arriving sooner wait for the next, and go out together as one
+   * write per socket. A fan-out costs a write per subscriber, so this bounds the share of the
+   * thread they take, while a few subscribers still get each event at once. 0: every turn of the
+   * event loop.
    */
   readonly fanOutIntervalMs: number
 }
+
+/** Subscribers from which fan-outs are spaced by the whole fanOutIntervalMs. */
+export const FULL_INTERVAL_SUBSCRIBERS = 50
 
 export const DEFAULT_FIREHOSE_LIMITS: Omit<FirehoseOptions, 'backfillWindowMs'> = {
   maxBufferedBytes: 8 * 1024 * 1024,
@@ -45,10 +50,7 @@ export const DEFAULT_FIREHOSE_LIMITS: Omit<FirehoseOptions, 'backfillWindowMs'> 
   fanOutIntervalMs: 0,
 }
 
-/**
- * Where a hub hears of committed events and reads the log: the sequencer itself, or on the
- * firehose thread the events the main thread relays to it (relayed-events.ts).
- */
+/** Where a hub hears of committed events and reads the log: the sequencer (tests: a fake). */
 export interface EventFeed extends ReplaySource {
   /** The highest seq committed (or, for the sequencer inside a transaction, assigned). */
   lastSeq(): number
@@ -137,8 +139,8 @@ export class Firehose {
       this.deps.events,
       this.opts,
       (s, error) => this.ended(s, error),
-      // Live: from the last committed event, even one the feed has not handed over yet (relayed
-      // to the firehose thread, or written by another process): it was committed before this.
+      // Live: from the last committed event, even one the feed has not handed over yet (on the
+      // firehose thread, or written by another process): it was committed before this.
       { live, after: live ? context.lastSeq : start.after },
     )
     this.subscribers.add(subscriber)
@@ -176,7 +178,8 @@ export class Firehose {
     this.pending.push({ seq: event.seq, frame: eventFrame(event) })
     if (this.flushScheduled) return
     this.flushScheduled = true
-    const wait = this.lastFlush + this.opts.fanOutIntervalMs - performance.now()
+    const share = Math.min(1, this.subscribers.size / FULL_INTERVAL_SUBSCRIBERS)
+    const wait = this.lastFlush + share * this.opts.fanOutIntervalMs - performance.now()
     if (wait > 0) setTimeout(() => this.flush(), wait)
     else setImmediate(() => this.flush())
   }

@@ -18,6 +18,7 @@ export {
   type FirehoseConnection,
   type FirehoseDeps,
   type FirehoseOptions,
+  FULL_INTERVAL_SUBSCRIBERS,
 } from './firehose.ts'
 export { EventPruner, type EventPrunerOptions } from './retention.ts'
 export { CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_POLICY, type FirehoseSocket } from './socket.ts'

@@ -100,6 +100,15 @@ export class Sequencer {
     this.committed = []
   }
 
+  /**
+   * An event another thread committed (the firehose thread is told of each one by the main
+   * thread): delivered as it is when it follows the last one delivered, else the log is read.
+   */
+  committedElsewhere(event: SequencedEvent): void {
+    this.committed.push(event)
+    this.afterCommit()
+  }
+
   /** Hands committed events not yet delivered to the listeners. Safe to call at any time. */
   afterCommit(): void {
     if (this.closed) return

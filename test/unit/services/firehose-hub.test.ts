@@ -1,8 +1,8 @@
 /**
  * The hub over an in-memory feed and sockets: its fan-out timing (by default every turn of the
  * event loop; with a fan-out interval, an event after a quiet spell at once and the events that
- * follow within the interval together, as one corked write per socket), and where a live
- * subscription starts when the feed is behind the log.
+ * follow within the interval together, as one corked write per socket, the interval shrinking
+ * with fewer subscribers), and where a live subscription starts when the feed is behind the log.
  */
 import { describe, expect, test } from 'bun:test'
 import { silentLogger } from '../../../src/lib/logger.ts'
@@ -11,6 +11,7 @@ import {
   type EventFeed,
   Firehose,
   type FirehoseSocket,
+  FULL_INTERVAL_SUBSCRIBERS,
 } from '../../../src/services/firehose/index.ts'
 import type { SequencedEvent } from '../../../src/services/sequencer/index.ts'
 import type { EventWindow } from '../../../src/storage/sync/index.ts'
@@ -84,7 +85,11 @@ function hub(fanOutIntervalMs: number) {
   firehose.start()
   const { socket, writes } = testSocket()
   const connect = () => firehose.connect(socket, undefined)
-  return { firehose, commit, handOver, writes, connect }
+  /** More subscribers, whose writes nobody looks at. */
+  const crowd = (count: number) => {
+    for (let i = 0; i < count; i++) firehose.connect(testSocket().socket, undefined)
+  }
+  return { firehose, commit, handOver, writes, connect, crowd }
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
@@ -103,8 +108,9 @@ describe('firehose hub', () => {
   })
 
   test('with an interval, the first event goes out at once and the next ones together', async () => {
-    const { firehose, commit, writes, connect } = hub(50)
+    const { firehose, commit, writes, connect, crowd } = hub(50)
     connect()
+    crowd(FULL_INTERVAL_SUBSCRIBERS - 1)
     commit()
     await turn()
     expect(writes).toEqual([1])
@@ -121,6 +127,20 @@ describe('firehose hub', () => {
     await turn()
     firehose.stop()
     expect(writes).toEqual([1, 2, 1])
+  })
+
+  test('with few subscribers the interval shrinks in proportion', async () => {
+    // One subscriber of FULL_INTERVAL_SUBSCRIBERS: 1/50 of 5 s, 100 ms.
+    const { firehose, commit, writes, connect } = hub(5000)
+    connect()
+    commit()
+    await turn()
+    commit()
+    await Bun.sleep(20)
+    expect(writes).toEqual([1])
+    await Bun.sleep(120)
+    firehose.stop()
+    expect(writes).toEqual([1, 1])
   })
 
   test('a live subscription starts after the last committed event, handed over or not', async () => {

@@ -71,4 +71,29 @@ describe('Sequencer delivery', () => {
     expect(a.heard).toEqual([1])
     a.db.close()
   })
+
+  test('events another thread committed are handed over as given when they follow on, else read', () => {
+    const writer = open()
+    // The firehose thread's sequencer: its own connection, created before these commits.
+    const thread = open(writer.db.path)
+    writer.db.transaction(() => writer.sequencer.sequenceAccountInTx(DID, true))
+    writer.db.transaction(() => writer.sequencer.sequenceIdentityInTx(DID))
+    const [first, second] = writer.sequencer.eventsAfter(0, 10)
+    thread.sequencer.committedElsewhere(first!)
+    thread.sequencer.committedElsewhere(second!)
+    expect(thread.heard).toEqual([1, 2])
+    expect(thread.logReads()).toBe(0)
+    // A gap (seq 3 never passed on): the log fills it, and what was already delivered is dropped.
+    writer.db.transaction(() => writer.sequencer.sequenceAccountInTx(DID, false, 'deactivated'))
+    writer.db.transaction(() => writer.sequencer.sequenceAccountInTx(DID, true))
+    const [, fourth] = writer.sequencer.eventsAfter(2, 10)
+    thread.sequencer.committedElsewhere(fourth!)
+    expect(thread.heard).toEqual([1, 2, 3, 4])
+    thread.sequencer.committedElsewhere(second!)
+    expect(thread.heard).toEqual([1, 2, 3, 4])
+    // The writer's own deliveries are still queued (microtasks): stop them before the close.
+    writer.sequencer.close()
+    writer.db.close()
+    thread.db.close()
+  })
 })
