@@ -40,6 +40,8 @@ export interface FirehoseThreadOptions {
   readonly sequencer: Sequencer
   readonly tally: FirehoseTally
   readonly logger: Logger
+  /** The worker's entry point; tests of the supervision give a stand-in. */
+  readonly workerUrl?: string
 }
 
 const WORKER_URL = workerEntryUrl('http/firehose-thread-worker.ts')
@@ -67,7 +69,7 @@ export class FirehoseThread {
 
   /** Starts the worker and resolves once it listens; rejects when it cannot (port taken). */
   async start(): Promise<void> {
-    const worker = new Worker(WORKER_URL, { smol: true })
+    const worker = new Worker(this.opts.workerUrl ?? WORKER_URL, { smol: true })
     this.#worker = worker
     const listening = Promise.withResolvers<number>()
     let up = false

@@ -1,9 +1,13 @@
 /**
  * The firehose thread (config firehose_port) beyond what firehose.test.ts and
  * firehose-lifecycle.test.ts run on both listeners: the metrics it shares with the main thread,
- * its own 404s, a clean close on shutdown, and a port it cannot take.
+ * its own 404s, a clean close on shutdown, a port it cannot take, and the replacement of a worker
+ * that fails.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { FirehoseThread } from '../../src/http/firehose-thread.ts'
+import { createLogger } from '../../src/lib/logger.ts'
+import { FirehoseTally } from '../../src/services/metrics/index.ts'
 import { signUp } from '../helpers/agents.ts'
 import { subscribe } from '../helpers/firehose-client.ts'
 import { type Exposition, parseExposition } from '../helpers/prometheus-text.ts'
@@ -78,6 +82,45 @@ describe('the firehose thread at shutdown and start', () => {
       await expect(startHarness({ config: { firehose_port: taken.port } })).rejects.toThrow(/firehose thread/)
     } finally {
       taken.stop(true)
+    }
+  })
+})
+
+describe('the firehose thread supervision', () => {
+  test('a worker that fails is replaced on the same port, and the failure is logged', async () => {
+    const lines: string[] = []
+    const logger = createLogger({ level: 'error', format: 'json', sink: (line) => lines.push(line) })
+    const thread = new FirehoseThread({
+      dbPath: h.ctx.db.path,
+      host: '127.0.0.1',
+      port: 0,
+      backfillWindowMs: 60_000,
+      sequencer: h.ctx.sequencer,
+      tally: new FirehoseTally(),
+      logger,
+      workerUrl: new URL('../fakes/firehose-thread-worker.ts', import.meta.url).href,
+    })
+    await thread.start()
+    const url = `http://127.0.0.1:${thread.port}/`
+    try {
+      expect(await (await fetch(url)).text()).toBe('up')
+      await signUp(h, 'ivy') // its events reach the stand-in, which throws
+      for (let waited = 0; lines.length === 0 && waited < 5000; waited += 10) await Bun.sleep(10)
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        level: 'error',
+        msg: 'the firehose thread failed; restarting it',
+      })
+      let answer: string | undefined
+      for (let waited = 0; answer === undefined && waited < 5000; waited += 50) {
+        answer = await fetch(url).then(
+          (res) => res.text(),
+          () => undefined,
+        )
+        if (answer === undefined) await Bun.sleep(50)
+      }
+      expect(answer).toBe('up')
+    } finally {
+      await thread.stop()
     }
   })
 })
